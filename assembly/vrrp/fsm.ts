@@ -1,0 +1,284 @@
+// Theory of operation
+// ===================
+// Every state transition of a virtual router lives in this file. States are RFC 5798 §6.4's Initialize, Backup
+// and Master (RFC 9568 says Active), plus keepalived's FAULT; the numbers are keepalived's (INIT 0, BACKUP 1,
+// MASTER 2, FAULT 3). Inputs are the host's events (start, shutdown, fault, tracker priority change), the
+// instance's own timers, and adverts that passed validation. Outputs are records in the output ring; nothing
+// here sends, sleeps or allocates.
+//
+// RFC 5798 §6.4 / keepalived (keepalived-behaviour.md §10.3-10.9) -> functions below
+//   Initialize, Startup, priority 255        -> start(): becomeMaster(WHY_OWNER)
+//   Initialize, Startup, otherwise           -> start(): BACKUP, Master_Down_Timer = Master_Down_Interval
+//   Backup, Master_Down_Timer fires          -> onTimers(): becomeMaster (advert, VIPs, GARP burst)
+//   Backup, advert priority 0                -> onAdvert(): Master_Down_Timer = Skew_Time
+//   Backup, advert >= ours or no preempt     -> onAdvert(): learn the v3 interval, restart Master_Down_Timer
+//   Backup, lower advert with preempt        -> onAdvert(): discard, so we take over when the timer fires
+//   Master, Adver_Timer fires                -> onTimers(): advert, re-arm
+//   Master, advert priority 0                -> onAdvert(): advert at once
+//   Master, higher advert (or equal priority
+//     and a higher primary address)          -> onAdvert(): [one advert if higher_prio_send_advert] -> BACKUP
+//   Master, lower advert (RFC 9568)          -> onAdvert(): advert at once unless lower_prio_no_advert,
+//                                               GARP burst (garp_lower_prio_repeat), RX_LOWER notification
+//   any, Shutdown                            -> shutdown(): a master sends priority 0 and drops its VIPs -> INIT
+//   any, fault raised / cleared              -> setFault(): FAULT (a master resigns with priority 0) / BACKUP,
+//                                               or MASTER at once for an owner
+// Timers are µs deadlines on the instance (instance.ts); `rearm` publishes their minimum to the engine's heap.
+import * as abi from '../abi';
+import * as out from '../output';
+import * as queue from '../timer/queue';
+import { NEVER, after } from '../time';
+import { Instance } from './instance';
+import { masterDownUs, skewUs } from './timers';
+
+/** Sender of the last lower-priority advert a master heard (for OUT_RX_LOWER). */
+export const lowerAddr = new StaticArray<u8>(16);
+
+/** Set when the master we followed resigned (priority 0): the takeover that follows is reported as such. */
+let resigned = new StaticArray<bool>(0);
+
+/** Sizes per-handle side tables; cold path. */
+export function reserveHandles(n: i32): void {
+  if (n <= resigned.length) return;
+  const grown = new StaticArray<bool>(n);
+  for (let k = 0; k < resigned.length; k++) unchecked(grown[k] = resigned[k]);
+  resigned = grown;
+}
+
+// @ts-ignore: decorator
+@inline function setResigned(i: Instance, v: bool): void { unchecked(resigned[i.handle] = v); }
+
+function rearm(i: Instance): void {
+  i.recomputeNext();
+  queue.update(i);
+}
+
+function transmit(i: Instance, prio: i32): void {
+  out.push(abi.OUT_TRANSMIT, i.handle, prio, 0, 0, 0);
+  i.count(abi.S_ADVERT_SENT);
+  if (prio == 0) i.count(abi.S_PRI_ZERO_SENT);
+}
+
+function stateChange(i: Instance, to: i32, why: i32): void {
+  out.push(abi.OUT_STATE, i.handle, i.state, to, why, 0);
+  i.state = to;
+}
+
+/** Unsigned comparison of two addresses in network order: <0, 0, >0. */
+function compareAddr(a: usize, b: usize, len: i32): i32 {
+  return memory.compare(a, b, len);
+}
+
+function becomeMaster(i: Instance, now: i64, why: i32): void {
+  stateChange(i, abi.STATE_MASTER, why);
+  i.count(abi.S_BECAME_MASTER);
+  // The advert goes first so the old master drops its VIPs before our GARPs land (keepalived §10.6).
+  transmit(i, i.effPriority);
+  out.push(abi.OUT_VIP_ADD, i.handle, 0, 0, 0, 0);
+  if (i.garpRepeat > 0) out.push(abi.OUT_ANNOUNCE, i.handle, i.garpRepeat, abi.ANNOUNCE_BECOME_MASTER, 0, 0);
+  i.tMasterDown = NEVER;
+  i.tAdver = after(now, i.adverIntUs);
+  i.tGarp = i.garpDelayUs > 0 && i.garpRepeat > 0 ? after(now, i.garpDelayUs) : NEVER;
+  i.tRefresh = i.garpRefreshUs > 0 ? after(now, i.garpDelayUs + i.garpRefreshUs) : NEVER;
+  i.tLowerGarp = NEVER;
+  i.masterAdverIntUs = i.adverIntUs;
+  i.masterPriority = i.effPriority;
+  memory.copy(changetype<usize>(i.masterAddr), changetype<usize>(i.src), 16);
+  i.preemptAt = NEVER;
+  setResigned(i, false);
+}
+
+/** MASTER -> BACKUP after a better advert: no priority 0 (the winner is already there). */
+function yieldToBetter(i: Instance, now: i64): void {
+  stateChange(i, abi.STATE_BACKUP, abi.WHY_HIGHER_PRIORITY);
+  i.count(abi.S_RELEASE_MASTER);
+  out.push(abi.OUT_VIP_DEL, i.handle, 0, 0, 0, 0);
+  i.stopTimers();
+  i.tMasterDown = after(now, masterDownUs(i));
+}
+
+function enterFault(i: Instance): void {
+  if (i.state == abi.STATE_MASTER) {
+    transmit(i, 0);
+    out.push(abi.OUT_VIP_DEL, i.handle, 0, 0, 0, 0);
+    i.count(abi.S_RELEASE_MASTER);
+  }
+  stateChange(i, abi.STATE_FAULT, abi.WHY_FAULT);
+  i.stopTimers();
+  i.masterPriority = -1;
+}
+
+function enterBackup(i: Instance, now: i64, why: i32): void {
+  i.masterAdverIntUs = i.adverIntUs;
+  i.masterPriority = -1;
+  setResigned(i, false);
+  stateChange(i, abi.STATE_BACKUP, why);
+  i.tMasterDown = after(now, masterDownUs(i));
+}
+
+/** Startup event. An owner (priority 255) is master at once; everyone else waits Master_Down_Interval. */
+export function start(i: Instance, now: i64): void {
+  if (i.started) return;
+  i.started = true;
+  i.masterAdverIntUs = i.adverIntUs;
+  i.preemptAt = i.preemptDelayUs > 0 ? after(now, i.preemptDelayUs) : NEVER;
+  if (i.fault) {
+    stateChange(i, abi.STATE_FAULT, abi.WHY_FAULT);
+  } else if (i.basePriority == 255) {
+    becomeMaster(i, now, abi.WHY_OWNER);
+  } else {
+    enterBackup(i, now, abi.WHY_STARTUP);
+  }
+  rearm(i);
+}
+
+/** Shutdown event: a master resigns with priority 0 and drops its VIPs; every state ends in INIT. */
+export function shutdown(i: Instance, now: i64): void {
+  if (!i.started) return;
+  if (i.state == abi.STATE_MASTER) {
+    transmit(i, 0);
+    out.push(abi.OUT_VIP_DEL, i.handle, 0, 0, 0, 0);
+    i.count(abi.S_RELEASE_MASTER);
+  }
+  if (i.state != abi.STATE_INIT) stateChange(i, abi.STATE_INIT, abi.WHY_SHUTDOWN);
+  i.started = false;
+  i.stopTimers();
+  i.masterPriority = -1;
+  rearm(i);
+}
+
+/** The host's fault view (interface down, weight-0 tracker failed, ...). Idempotent. */
+export function setFault(i: Instance, now: i64, fault: bool): void {
+  if (i.fault == fault) return;
+  i.fault = fault;
+  if (!i.started) return;
+  if (fault) {
+    if (i.state != abi.STATE_FAULT) enterFault(i);
+  } else if (i.state == abi.STATE_FAULT) {
+    if (i.basePriority == 255) {
+      i.masterAdverIntUs = i.adverIntUs;
+      becomeMaster(i, now, abi.WHY_OWNER);
+    } else {
+      enterBackup(i, now, abi.WHY_FAULT_CLEARED);
+    }
+  }
+  rearm(i);
+}
+
+/** Effective priority = base + tracker delta, clamped to 1..254; an owner stays 255 (§6.3). */
+export function effective(base: i32, delta: i32): i32 {
+  if (base == 255) return 255;
+  const t = base + delta;
+  return t < 1 ? 1 : t > 254 ? 254 : t;
+}
+
+/** Tracker weights changed. A backup moves its pending Master_Down_Timer by the change in skew. */
+export function setDelta(i: Instance, now: i64, delta: i32): void {
+  i.trackDelta = delta;
+  const eff = effective(i.basePriority, delta);
+  if (eff == i.effPriority) return;
+  const before = masterDownUs(i);
+  const old = i.effPriority;
+  i.effPriority = eff;
+  out.push(abi.OUT_PRIORITY, i.handle, old, eff, 0, 0);
+  if (i.state == abi.STATE_BACKUP && i.tMasterDown != NEVER) {
+    i.tMasterDown = i.tMasterDown + (masterDownUs(i) - before);
+    if (i.tMasterDown < now) i.tMasterDown = now;
+    rearm(i);
+  }
+}
+
+/** Timers due at `now`. Spurious calls do nothing. */
+export function onTimers(i: Instance, now: i64): void {
+  if (i.state == abi.STATE_BACKUP) {
+    if (i.tMasterDown <= now) {
+      becomeMaster(i, now, unchecked(resigned[i.handle]) ? abi.WHY_PRIORITY_ZERO : abi.WHY_MASTER_DOWN);
+    }
+  } else if (i.state == abi.STATE_MASTER) {
+    if (i.tAdver <= now) {
+      transmit(i, i.effPriority);
+      // Keep the cadence of the schedule rather than of our wake-ups, unless we woke a whole interval late.
+      i.tAdver = i.tAdver + i.adverIntUs;
+      if (i.tAdver <= now) i.tAdver = after(now, i.adverIntUs);
+    }
+    if (i.tGarp <= now) {
+      out.push(abi.OUT_ANNOUNCE, i.handle, i.garpRepeat, abi.ANNOUNCE_DELAYED, 0, 0);
+      i.tGarp = NEVER;
+    }
+    if (i.tRefresh <= now) {
+      out.push(abi.OUT_ANNOUNCE, i.handle, i.garpRefreshRepeat, abi.ANNOUNCE_REFRESH, 0, 0);
+      i.tRefresh = after(now, i.garpRefreshUs);
+    }
+    if (i.tLowerGarp <= now) {
+      out.push(abi.OUT_ANNOUNCE, i.handle, i.garpLowerRepeat, abi.ANNOUNCE_LOWER_PRIO, 0, 0);
+      i.tLowerGarp = NEVER;
+    }
+  }
+  rearm(i);
+}
+
+/**
+ * A validated advert from `src` (alen bytes) with priority `prio` and, for v3, interval `rxIntUs`.
+ * The sender's address is also left in lowerAddr for OUT_RX_LOWER.
+ */
+export function onAdvert(i: Instance, now: i64, prio: i32, rxIntUs: i64, src: usize): void {
+  const alen = i.alen;
+  if (i.state == abi.STATE_BACKUP) {
+    if (prio == 0) {
+      // The master resigned: take over after Skew_Time instead of Master_Down_Interval.
+      i.tMasterDown = after(now, skewUs(i));
+      setResigned(i, true);
+    } else if (i.has(abi.F_NOPREEMPT) || prio >= i.effPriority || preemptHeld(i, now, prio)) {
+      if (prio >= i.effPriority) i.preemptAt = NEVER;
+      if (i.version == 3 && rxIntUs != i.masterAdverIntUs) {
+        i.masterAdverIntUs = rxIntUs;
+        i.count(abi.S_INTERVAL_ADOPTED);
+      }
+      if (i.masterPriority < 0 || memory.compare(changetype<usize>(i.masterAddr), src, alen) != 0) {
+        memory.copy(changetype<usize>(i.masterAddr), src, alen);
+        out.push(abi.OUT_NEW_MASTER, i.handle, prio, 0, 0, 0);
+      }
+      i.masterPriority = prio;
+      setResigned(i, false);
+      i.tMasterDown = after(now, masterDownUs(i));
+    } else {
+      i.count(abi.S_LOWER_PRIO_RCVD); // lower priority and we may preempt: let the timer run out
+    }
+  } else if (i.state == abi.STATE_MASTER) {
+    const ours = changetype<usize>(i.src);
+    const cmp = prio == i.effPriority ? compareAddr(src, ours, alen) : 0;
+    if (prio == 0) {
+      transmit(i, i.effPriority);
+      i.tAdver = after(now, i.adverIntUs);
+    } else if (prio > i.effPriority || (prio == i.effPriority && cmp > 0)) {
+      if (i.has(abi.F_HIGHER_PRIO_SEND_ADVERT)) transmit(i, i.effPriority);
+      memory.copy(changetype<usize>(i.masterAddr), src, alen);
+      i.masterPriority = prio;
+      if (i.version == 3) i.masterAdverIntUs = rxIntUs;
+      yieldToBetter(i, now);
+      out.push(abi.OUT_NEW_MASTER, i.handle, prio, 0, 0, 0);
+    } else if (prio == i.effPriority && cmp == 0) {
+      // Our own address: a looped-back advert or a duplicate address. Nothing to decide.
+    } else {
+      i.count(abi.S_LOWER_PRIO_RCVD);
+      memory.copy(changetype<usize>(lowerAddr), src, alen);
+      if (!i.has(abi.F_LOWER_PRIO_NO_ADVERT)) {
+        transmit(i, i.effPriority);
+        i.tAdver = after(now, i.adverIntUs);
+      }
+      if (i.garpLowerRepeat > 0) {
+        out.push(abi.OUT_ANNOUNCE, i.handle, i.garpLowerRepeat, abi.ANNOUNCE_LOWER_PRIO, 0, 0);
+        i.tLowerGarp = i.garpLowerDelayUs > 0 ? after(now, i.garpLowerDelayUs) : NEVER;
+      }
+      out.push(abi.OUT_RX_LOWER, i.handle, prio, 0, 0, 0);
+    }
+  }
+  rearm(i);
+}
+
+/** preempt_delay: a lower advert is still accepted until preemptAt, which the first one starts. */
+function preemptHeld(i: Instance, now: i64, prio: i32): bool {
+  if (i.preemptDelayUs <= 0 || prio >= i.effPriority) return false;
+  if (i.preemptAt == NEVER) i.preemptAt = after(now, i.preemptDelayUs);
+  return now < i.preemptAt;
+}
+
