@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// The project's one test command (npm test, also run by .ci/run): builds the core, runs the as-pect specs of the
+// core and every node:test file, and ends with one plain "N passed, N failed" line covering both.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const strip = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28, ...opts });
+  process.stdout.write(r.stdout ?? '');
+  process.stderr.write(r.stderr ?? '');
+  return r;
+}
+
+let passed = 0;
+let failed = 0;
+
+// 1. Build the core (a compile error is one failure and stops here: nothing else can run).
+for (const target of ['release', 'debug', 'rtrace']) {
+  const r = run('npx', ['asc', 'assembly/index.ts', '--target', target]);
+  if (r.status !== 0) {
+    console.log(`core build (${target}) failed`);
+    console.log(`0 passed, 1 failed`);
+    process.exit(1);
+  }
+}
+
+// 2. as-pect specs of the core.
+const asp = run('npx', ['asp', '--summary']);
+const aspOut = strip((asp.stdout ?? '') + (asp.stderr ?? ''));
+const m = /\[Tests\]:\s*(\d+)\s*\/\s*(\d+)/.exec(aspOut);
+if (m) {
+  const ok = Number(m[1]);
+  const total = Number(m[2]);
+  passed += ok;
+  failed += total - ok;
+  if (asp.status !== 0 && ok === total) failed += 1; // a compile error in a spec file
+} else {
+  failed += 1;
+  console.log('as-pect printed no [Tests] summary');
+}
+
+// 3. node:test over every test folder that exists.
+const dirs = ['test/host', 'test/sim', 'test/e2e', 'test/interop'];
+const files = dirs.flatMap((d) => existsSync(join(root, d))
+  ? readdirSync(join(root, d)).filter((f) => f.endsWith('.test.ts')).sort().map((f) => join(d, f))
+  : []);
+if (files.length > 0) {
+  const r = run('node', ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files], {
+    env: { ...process.env, FORCE_COLOR: '0' },
+  });
+  const out = strip(r.stdout ?? '');
+  const p = /ℹ pass (\d+)/.exec(out);
+  const f = /ℹ fail (\d+)/.exec(out);
+  if (p && f) {
+    passed += Number(p[1]);
+    failed += Number(f[1]);
+    if (r.status !== 0 && Number(f[1]) === 0) failed += 1;
+  } else {
+    failed += 1;
+    console.log('node --test printed no summary');
+  }
+}
+
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
