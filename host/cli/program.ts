@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerPacketCommand } from './packet-command.ts';
 import { registerSimCommand } from './sim-command.ts';
 import { registerDaemonOptions } from './daemon-options.ts';
+import { registerStatusCommand } from './status-command.ts';
 
 /** What the CLI needs from the outside world; tests pass their own. */
 export interface CliDeps {
@@ -29,10 +30,13 @@ export function createProgram(deps: CliDeps): VipdProgram {
   const program = new Command('vipd')
     .description('VRRP daemon, drop-in for keepalived')
     .exitOverride()
+    // Subcommands own the flags after their name (`vipd status -r FILE` is status's -r, not the root's).
+    .enablePositionalOptions()
     .configureOutput({ writeOut: deps.stdout, writeErr: deps.stderr });
   registerDaemonOptions(program, deps, setExit);
   registerPacketCommand(program, deps, setExit);
   registerSimCommand(program, deps, setExit);
+  registerStatusCommand(program, deps, setExit);
   return {
     command: program,
     async run(argv: string[]): Promise<number> {

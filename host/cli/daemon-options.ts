@@ -1,0 +1,93 @@
+// keepalived's own flags on the root command. Wiring only: -t/-d go to host/config, the daemon is elsewhere.
+import { writeFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import type { CliDeps } from './program.ts';
+import { DEFAULT_CONFIG_FILE, dumpConfig, loadConfig, renderDiagnostics } from '../config/index.ts';
+import { DEFAULT_PID_FILE, DEFAULT_VRRP_PID_FILE, runDaemon } from '../daemon/main.ts';
+
+/** Signal numbers as keepalived --signum prints them (Linux x86-64). */
+export const SIGNUMS: Readonly<Record<string, number>> = { STOP: 15, RELOAD: 1, DATA: 10, STATS: 12, STATS_CLEAR: 63, JSON: 36 };
+
+export const VIPD_VERSION = '0.1.0';
+
+export interface DaemonOptions {
+  useFile?: string;
+  vrrp?: boolean;
+  check?: boolean;
+  logConsole?: boolean;
+  logDetail?: boolean;
+  logFacility?: string;
+  dontFork?: boolean;
+  dumpConf?: boolean;
+  pid?: string;
+  vrrp_pid?: string;
+  checkers_pid?: string;
+  configId?: string;
+  configTest?: string | boolean;
+  allConfig?: boolean;
+  version?: boolean;
+  signum?: string;
+  dontReleaseVrrp?: boolean;
+}
+
+export function registerDaemonOptions(program: Command, deps: CliDeps, setExit: (c: number) => void): void {
+  program
+    .option('-f, --use-file <file>', `use the specified configuration file (default ${DEFAULT_CONFIG_FILE})`)
+    .option('-P, --vrrp', 'only run with the VRRP subsystem')
+    .option('-C, --check', 'only run with the health-checker subsystem (not implemented by vipd)')
+    .option('-l, --log-console', 'log messages to the local console')
+    .option('-D, --log-detail', 'detailed log messages')
+    .addOption(new Option('-S, --log-facility <facility>', 'syslog facility: 0-7, local0-7, user or daemon (default)'))
+    .option('-n, --dont-fork', "don't fork the daemon process")
+    .option('-d, --dump-conf', 'dump the effective configuration (defaults filled in) and exit')
+    .option('-p, --pid <file>', 'pid file for the parent process')
+    .option('-r, --vrrp_pid <file>', 'pid file for the VRRP child process')
+    .option('-c, --checkers_pid <file>', 'pid file for the checkers child process')
+    .option('-i, --config-id <id>', "skip config lines starting '@' that don't match id (default: host name up to the first dot)")
+    .option('-t, --config-test [logfile]', 'check the configuration and exit: 0 ok, 4 cannot run, 5 config error, 6 script security')
+    .option('-e, --all-config', 'error if any configuration file is missing')
+    .option('-v, --version', 'display the version number')
+    .option('--signum <sigfunc>', 'print the signal number for STOP, RELOAD, DATA, STATS, STATS_CLEAR, JSON')
+    .option('-V, --dont-release-vrrp', "don't remove VRRP VIPs and VROUTEs on daemon stop")
+    .action(async (opts: DaemonOptions) => setExit(await runDaemonOptions(opts, deps)));
+}
+
+/** The root command's behaviour, as a function of the parsed flags; returns the exit code. */
+export function runDaemonOptions(o: DaemonOptions, deps: CliDeps): number | Promise<number> {
+  if (o.signum !== undefined) {
+    const n = SIGNUMS[o.signum];
+    if (n === undefined) {
+      deps.stderr(`Unknown sigfunc ${o.signum}\n`);
+      return 1;
+    }
+    deps.stdout(`${n}\n`);
+    return 0;
+  }
+  if (o.version) {
+    deps.stdout(`vipd v${VIPD_VERSION} (keepalived 2.2.7 compatible configuration and flags)\n`);
+    return 0;
+  }
+  if (o.logFacility !== undefined && !/^([0-7]|local[0-7]|user|daemon)$/.test(o.logFacility)) {
+    deps.stderr(`vipd: invalid log facility '${o.logFacility}' (expected 0-7, local0-7, user or daemon)\n`);
+    return 1;
+  }
+  const file = o.useFile ?? DEFAULT_CONFIG_FILE;
+  if (o.configTest !== undefined) {
+    const res = loadConfig(file, { configId: o.configId, allConfig: o.allConfig });
+    const text = renderDiagnostics(res.diagnostics, o.logDetail ?? false);
+    if (typeof o.configTest === 'string') writeFileSync(o.configTest, text);
+    else deps.stderr(text);
+    return res.exitCode;
+  }
+  if (o.dumpConf) {
+    const res = loadConfig(file, { configId: o.configId, allConfig: o.allConfig });
+    deps.stderr(renderDiagnostics(res.diagnostics));
+    deps.stdout(dumpConfig(res.config));
+    return 0;
+  }
+  return runDaemon({
+    configFile: file, configId: o.configId, allConfig: o.allConfig, logConsole: o.logConsole, logDetail: o.logDetail,
+    logFacility: o.logFacility, dontFork: o.dontFork, pidFile: o.pid ?? DEFAULT_PID_FILE,
+    vrrpPidFile: o.vrrp_pid ?? DEFAULT_VRRP_PID_FILE, dontReleaseVrrp: o.dontReleaseVrrp, stderr: deps.stderr,
+  }, process.argv.slice(2));
+}

@@ -1,0 +1,246 @@
+// Instance completion and cross-checks (keepalived's vrrp_complete_instance and friends, 2.2.7 verdicts):
+// defaults and global values filled in, strict-mode resets, VRID clashes, tracker references, script security.
+import type { Diagnostics, Position } from './diagnostics.ts';
+import type { Config, Family, GlobalDefs, SyncGroup, VrrpInstance, VrrpScript } from './model.ts';
+import { VRRP_PRIO_DFL, VRRP_PRIO_OWNER } from './model.ts';
+import type { InstanceDraft } from './sections/vrrp-instance.ts';
+import type { SystemView } from './system.ts';
+
+export function completeInstances(drafts: InstanceDraft[], g: GlobalDefs, cfg: Config, sys: SystemView, d: Diagnostics): VrrpInstance[] {
+  const ifaces = sys.interfaces();
+  const out: VrrpInstance[] = [];
+  for (const x of drafts) {
+    const inst = completeOne(x, g, cfg, ifaces, d);
+    if (inst) out.push(inst);
+  }
+  checkVridClashes(out, d);
+  return out;
+}
+
+function completeOne(x: InstanceDraft, g: GlobalDefs, cfg: Config, ifaces: ReadonlySet<string> | null, d: Diagnostics): VrrpInstance | null {
+  const who = `(${x.name})`;
+  if (!x.vrid) {
+    d.error(x.at, 'virtual_router_id', `${who} the virtual router id must be set`, { expected: 'virtual_router_id 1..255', found: undefined });
+    return null;
+  }
+  const iface = x.interface?.v ?? null;
+  if (x.interface && iface === 'lo') d.error(x.interface.at, 'interface', `${who} cannot use a loopback interface (lo) for vrrp`, { expected: 'a non-loopback interface', found: 'lo' });
+  else if (x.interface && ifaces && !ifaces.has(x.interface.v)) {
+    d.error(x.interface.at, 'interface', `${who} interface ${x.interface.v} does not exist`, { expected: `one of: ${[...ifaces].sort().join(', ')}`, found: x.interface.v });
+  }
+  const unicast = x.unicastPeers.length > 0;
+  if (x.unicastKeyword && !unicast) {
+    d.warn(x.unicastKeyword, x.unicastKeyword === x.at ? 'unicast_peer' : 'unicast', `${who} a unicast keyword is used without any unicast peers; falling back to multicast (deprecated usage)`);
+  }
+  if (!iface && !(unicast && x.unicastSrcIp)) {
+    d.error(x.at, 'interface', `${who} no interface given`, { expected: 'interface IF (or unicast_src_ip with unicast peers)' });
+  }
+
+  // Family comes from the first VIP, else from the configured source address.
+  const family: Family = x.vips[0]?.family ?? x.unicastSrcIp?.v.family ?? x.mcastSrcIp?.v.family ?? x.unicastPeers[0]?.family ?? 'inet';
+  const vips = x.vips.filter((v) => {
+    if (v.family === family) return true;
+    d.error(v.at, 'virtual_ipaddress', `${who} address ${v.addr} is ${v.family === 'inet' ? 'IPv4' : 'IPv6'} but the instance is ${family === 'inet' ? 'IPv4' : 'IPv6'}; ignored (use virtual_ipaddress_excluded for the other family)`, { expected: family, found: v.addr });
+    return false;
+  });
+  for (const p of x.unicastPeers) if (p.family !== family) d.error(p.at, 'unicast_peer', `${who} unicast peer ${p.addr} is not the instance's address family`, { expected: family, found: p.addr });
+
+  const strict = x.bools.strict ?? g.strict;
+  let version: 2 | 3 = x.version?.v ?? g.vrrpVersion;
+  if (family === 'inet6' && version === 2) version = 3;
+
+  let priority = x.priority?.v ?? (x.state?.v === 'MASTER' ? VRRP_PRIO_OWNER : VRRP_PRIO_DFL);
+  let state: 'MASTER' | 'BACKUP' = x.state?.v ?? (priority === VRRP_PRIO_OWNER ? 'MASTER' : 'BACKUP');
+  if (strict && state === 'MASTER' && priority !== VRRP_PRIO_OWNER) {
+    d.error(x.state!.at, 'state', `${who} state MASTER must match being the address owner in strict mode; using BACKUP`, { expected: 'priority 255 with state MASTER', found: String(priority) });
+    state = 'BACKUP';
+  }
+
+  let preempt = !x.nopreempt;
+  if (x.nopreempt && (priority === VRRP_PRIO_OWNER || state === 'MASTER')) {
+    d.error(x.nopreempt, 'nopreempt', `${who} nopreempt is incompatible with ${priority === VRRP_PRIO_OWNER ? 'priority 255' : 'state MASTER'}; resetting nopreempt`);
+    preempt = true;
+  }
+  let preemptDelayUs = x.preemptDelayUs?.v ?? 0;
+  if (preemptDelayUs && strict) {
+    d.error(x.preemptDelayUs!.at, 'preempt_delay', `${who} preempt_delay is incompatible with strict mode; resetting`);
+    preemptDelayUs = 0;
+  } else if (preemptDelayUs && !preempt) {
+    d.error(x.preemptDelayUs!.at, 'preempt_delay', `${who} preempt_delay is incompatible with nopreempt; resetting`);
+    preemptDelayUs = 0;
+  }
+
+  let advertIntUs = 1_000_000;
+  if (x.advertInt) {
+    const secs = x.advertInt.v;
+    if (version === 2) {
+      const rounded = Math.max(1, Math.round(secs));
+      if (rounded !== secs) d.warn(x.advertInt.at, 'advert_int', `${who} VRRPv2 advertisement interval ${secs}s must be an integer; rounding to ${rounded}s (use version 3 for sub-second intervals)`, { expected: 'whole seconds for VRRPv2', found: String(secs) });
+      advertIntUs = rounded * 1_000_000;
+    } else {
+      const cs = Math.round(secs * 100);
+      if (cs > 4095) {
+        d.error(x.advertInt.at, 'advert_int', `${who} VRRPv3 advertisement interval ${secs}s is above 40.95s; using 40.95s`, { expected: '0.01..40.95', found: String(secs) });
+      }
+      advertIntUs = Math.min(4095, Math.max(1, cs)) * 10_000;
+    }
+  }
+
+  let auth = x.auth?.v ?? null;
+  if (auth && strict) {
+    d.error(x.auth!.at, 'authentication', `${who} strict mode does not support authentication; ignoring it`);
+    auth = null;
+  } else if (auth && version === 3) {
+    d.error(x.auth!.at, 'authentication', `${who} VRRPv3 has no authentication; ignoring it`);
+    auth = null;
+  } else if (auth && auth.type === 'AH' && family === 'inet6') {
+    d.error(x.auth!.at, 'authentication', `${who} AH authentication is not supported for IPv6; ignoring it`);
+    auth = null;
+  } else if (auth && x.authEmpty) {
+    auth = null;
+  }
+  if (auth && auth.type === 'AH' && state === 'MASTER' && priority !== VRRP_PRIO_OWNER) {
+    d.error(x.auth!.at, 'auth_type', `${who} initial state MASTER is incompatible with AH authentication; using BACKUP`);
+    state = 'BACKUP';
+  }
+
+  let accept = x.accept?.v ?? (strict ? priority === VRRP_PRIO_OWNER : true);
+  if (x.accept?.v && strict && version === 2) {
+    d.error(x.accept.at, 'accept', `${who} accept mode for VRRPv2 does not comply with RFC 3768 in strict mode; resetting`);
+    accept = priority === VRRP_PRIO_OWNER;
+  }
+
+  const noVip = x.bools.noVirtualIpaddress ?? false;
+  if (vips.length === 0 && !noVip) {
+    if (version === 3 || strict) d.error(x.vipsAt ?? x.at, 'virtual_ipaddress', `${who} no VIP specified; at least one is required for VRRPv3 or strict mode`, { expected: 'virtual_ipaddress { ADDR }' });
+    else d.warn(x.vipsAt ?? x.at, 'virtual_ipaddress', `${who} no VIP specified; at least one is sensible`, { expected: 'virtual_ipaddress { ADDR }' });
+  } else if (noVip && strict) {
+    d.error(x.at, 'no_virtual_ipaddress', `${who} no_virtual_ipaddress is not allowed in strict mode`);
+  }
+
+  let downTimerAdverts = x.downTimerAdverts?.v ?? g.downTimerAdverts;
+  if (strict) downTimerAdverts = 3;
+
+  const garp = { ...x.garpBase, ...x.garp };
+  if (strict) { garp.lowerPrioDelayUs = 0; garp.lowerPrioRepeat = 0; }
+
+  // Interfaces named elsewhere in the instance must exist too (2.2.7: config error).
+  if (ifaces) {
+    for (const t of x.trackInterfaces) if (!ifaces.has(t.name)) d.error(t.at, 'track_interface', `${who} tracked interface ${t.name} does not exist`, { expected: 'an existing interface', found: t.name });
+    for (const v of [...vips, ...x.excludedVips]) if (v.dev && !ifaces.has(v.dev)) d.error(v.at, 'dev', `interface ${v.dev} for address ${v.addr} does not exist`, { expected: 'an existing interface', found: v.dev });
+  }
+  for (const rt of x.routes) {
+    if (!rt.dev && !rt.noTrack && rt.type === 'unicast') d.warn(rt.at, 'virtual_routes', `cannot track route ${rt.dst} with no interface specified; not tracking (add 'dev IF' or 'no_track')`);
+  }
+  for (const ru of x.rules) {
+    if (ru.priority === null) d.warn(ru.at, 'virtual_rules', 'rule has no preference specified; the kernel picks one, which is probably not what you want', { expected: 'priority N' });
+  }
+
+  const refCheck = <T extends { name: string; at: Position }>(list: T[], have: { name: string }[], kw: string): T[] =>
+    list.filter((t) => {
+      if (have.some((h) => h.name === t.name)) return true;
+      d.error(t.at, kw, `${who} ${kw.replace('_', ' ')} ${t.name} not found; ignoring`, { expected: `a defined ${kw === 'track_script' ? 'vrrp_script' : kw === 'track_file' ? 'track_file' : 'vrrp_track_process'}`, found: t.name });
+      return false;
+    });
+
+  const excluded = [...x.excludedVips];
+  // One advert carries at most 255 addresses; keepalived moves the rest to the excluded list.
+  const maxVips = family === 'inet' ? 255 : 89;
+  const advertised = vips.slice(0, maxVips);
+  if (vips.length > maxVips) {
+    d.error(vips[maxVips].at, 'virtual_ipaddress', `${who} more VIPs than fit in one advert (${maxVips}); the rest are configured but not advertised`);
+    excluded.push(...vips.slice(maxVips));
+  }
+  const pick = (v: boolean | undefined, dflt: boolean) => v ?? dflt;
+  return {
+    at: x.at, name: x.name, initialState: state, interface: iface, family, version, vrid: x.vrid.v, priority,
+    advertIntUs, preempt, preemptDelayUs, downTimerAdverts,
+    v3ChecksumAsV2: pick(x.bools.v3ChecksumAsV2, g.v3ChecksumAsV2),
+    unicastPeers: x.unicastPeers.filter((p) => p.family === family),
+    unicastSrcIp: x.unicastSrcIp?.v.addr ?? null,
+    mcastSrcIp: x.mcastSrcIp?.v.addr ?? null,
+    mcastGroup: x.mcastDstIp?.v.addr ?? (family === 'inet' ? g.mcastGroup4 : g.mcastGroup6),
+    unicastTtl: x.unicastTtl ?? null,
+    checkUnicastSrc: pick(x.bools.checkUnicastSrc, g.checkUnicastSrc) || x.unicastPeers.some((p) => p.minTtl !== 0 || p.maxTtl !== 255),
+    lowerPrioNoAdvert: strict || pick(x.bools.lowerPrioNoAdvert, g.lowerPrioNoAdvert),
+    higherPrioSendAdvert: !strict && pick(x.bools.higherPrioSendAdvert, g.higherPrioSendAdvert),
+    ownerIgnoreAdverts: strict || pick(x.bools.ownerIgnoreAdverts, g.ownerIgnoreAdverts),
+    skipCheckAdvAddr: pick(x.bools.skipCheckAdvAddr, g.skipCheckAdvAddr),
+    strict, accept, auth, garp, vips: advertised, excludedVips: excluded, routes: x.routes, rules: x.rules,
+    trackInterfaces: x.trackInterfaces,
+    trackScripts: refCheck(x.trackScripts, cfg.scripts, 'track_script'),
+    trackFiles: refCheck(x.trackFiles, cfg.trackFiles, 'track_file'),
+    trackProcesses: refCheck(x.trackProcesses, cfg.trackProcesses, 'track_process'),
+    trackBfd: x.trackBfd,
+    dontTrackPrimary: x.bools.dontTrackPrimary ?? false,
+    notify: x.notify,
+    notifyPriorityChanges: x.bools.notifyPriorityChanges ?? false,
+    smtpAlert: x.bools.smtpAlert ?? null,
+    useVmac: x.useVmac ?? null,
+    promoteSecondaries: x.bools.promoteSecondaries ?? false,
+    trackSrcIp: x.bools.trackSrcIp ?? false,
+    noVirtualIpaddress: noVip,
+    syncGroup: null,
+    debug: x.debug,
+  };
+}
+
+/** Two instances on one socket (interface + family + group, or unicast source + overlapping peers) with one VRID. */
+function checkVridClashes(list: VrrpInstance[], d: Diagnostics): void {
+  const seen = new Map<string, VrrpInstance[]>();
+  for (const i of list) {
+    const key = `${i.interface ?? ''}|${i.family}|${i.vrid}`;
+    const prior = seen.get(key) ?? [];
+    for (const p of prior) {
+      const uA = i.unicastPeers.length > 0;
+      const uB = p.unicastPeers.length > 0;
+      if (uA !== uB) continue;
+      if (uA) {
+        if ((i.unicastSrcIp ?? '') !== (p.unicastSrcIp ?? '')) continue;
+        const overlap = i.unicastPeers.some((a) => p.unicastPeers.some((b) => a.addr === b.addr));
+        if (!overlap) continue;
+      } else if (i.mcastGroup !== p.mcastGroup) continue;
+      d.error(i.at, 'virtual_router_id', `${p.name} and ${i.name} both use VRID ${i.vrid} with ${i.family === 'inet' ? 'IPv4' : 'IPv6'} on interface ${i.interface ?? '(none)'}`, { expected: 'a VRID unique on this interface and family', found: String(i.vrid) });
+    }
+    prior.push(i);
+    seen.set(key, prior);
+  }
+}
+
+export function completeSyncGroups(groups: SyncGroup[], instances: VrrpInstance[], d: Diagnostics): SyncGroup[] {
+  const out: SyncGroup[] = [];
+  for (const g of groups) {
+    const members = g.members.filter((m) => {
+      const inst = instances.find((i) => i.name === m);
+      if (!inst) { d.error(g.at, 'group', `virtual router ${m} in sync group ${g.name} does not exist`, { found: m }); return false; }
+      if (inst.syncGroup) { d.error(g.at, 'group', `virtual router ${m} cannot be in sync group ${g.name}: already in ${inst.syncGroup}`, { found: m }); return false; }
+      inst.syncGroup = g.name;
+      return true;
+    });
+    if (members.length === 0) { d.error(g.at, 'vrrp_sync_group', `sync group ${g.name} has no virtual routers; removed`, { expected: 'group { INSTANCE ... }' }); continue; }
+    if (members.length === 1) d.warn(g.at, 'vrrp_sync_group', `sync group ${g.name} has only 1 virtual router; this probably is not what you want`);
+    out.push({ ...g, members });
+  }
+  return out;
+}
+
+/** 2.2.7: running any existing executable as a script without enable_script_security is a SECURITY VIOLATION. */
+export function checkScriptSecurity(cfg: Config, scriptsAll: VrrpScript[], sys: SystemView, d: Diagnostics): void {
+  const cmds: { argv: string[]; at: Position }[] = [];
+  for (const s of scriptsAll) if (s.script) cmds.push(s.script);
+  const notifies = [...cfg.instances.map((i) => i.notify), ...cfg.syncGroups.map((g) => g.notify)];
+  for (const n of notifies) for (const c of Object.values(n)) if (c) cmds.push(c);
+  if (cmds.length === 0) return;
+  const g = cfg.global;
+  if (g.enableScriptSecurity) {
+    const user = g.scriptUser?.user ?? 'keepalived_script';
+    if (!g.scriptUser && !sys.userExists(user)) {
+      for (const c of cmds) d.error(c.at, 'script', `unable to set default user ${user} for script (create the user or set global_defs script_user)`, { expected: `an existing user '${user}'` });
+    }
+    return;
+  }
+  const runnable = cmds.find((c) => sys.resolveExecutable(c.argv[0]) !== null);
+  if (runnable) {
+    d.error(runnable.at, 'script', 'SECURITY VIOLATION - scripts are being executed but script_security not enabled (add enable_script_security to global_defs)', { status: 'security' });
+  }
+}

@@ -1,0 +1,88 @@
+// Config diagnostics and the keepalived -t exit-code mapping.
+//
+// keepalived keeps one "config status" per run; vipd keeps every diagnostic and derives the same status
+// from them, so the verdict matches while the messages can be better.
+
+/**
+ * keepalived's config_err_t classes, as far as they change `-t`'s exit code (2.2.7 measured with -t):
+ * 'abort' is the "missing a parameter after keyword" path, where 2.2.7 exits 2 on the spot.
+ */
+export type ConfigStatus = 'file_not_found' | 'bad_if' | 'fatal' | 'error' | 'security' | 'abort';
+
+export type Severity = 'error' | 'warning' | 'note';
+
+export interface Position {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export interface Diagnostic extends Position {
+  severity: Severity;
+  /** null: vipd-only remark (e.g. "parsed, not implemented yet"); does not change keepalived's verdict. */
+  status: ConfigStatus | null;
+  /** The keyword the diagnostic is about ('' when it concerns the file itself). */
+  keyword: string;
+  message: string;
+  expected?: string;
+  found?: string;
+}
+
+/** Where a diagnostic is collected. Pure sink: parsers push, callers read. */
+export class Diagnostics {
+  readonly list: Diagnostic[] = [];
+  /** keepalived aborts on the first "missing parameter"; we keep parsing but remember it. */
+  add(d: Diagnostic): void {
+    this.list.push(d);
+  }
+  error(at: Position, keyword: string, message: string, extra: { expected?: string; found?: string; status?: ConfigStatus } = {}): void {
+    this.add({ ...pos(at), severity: 'error', status: extra.status ?? 'error', keyword, message, expected: extra.expected, found: extra.found });
+  }
+  /** A warning keepalived also reports as a config error (so -t exits 5). */
+  warn(at: Position, keyword: string, message: string, extra: { expected?: string; found?: string; status?: ConfigStatus } = {}): void {
+    this.add({ ...pos(at), severity: 'warning', status: extra.status ?? 'error', keyword, message, expected: extra.expected, found: extra.found });
+  }
+  /** vipd-only remark: never changes the exit code. */
+  note(at: Position, keyword: string, message: string): void {
+    this.add({ ...pos(at), severity: 'note', status: null, keyword, message });
+  }
+}
+
+function pos(p: Position): Position {
+  return { file: p.file, line: p.line, col: p.col };
+}
+
+/**
+ * keepalived 2.2.7 -t exit codes: 0 ok, 2 aborted on a missing parameter, 4 file not found / bad interface /
+ * fatal, 5 any other config error or warning, 6 script security. Measured precedence: a security error wins
+ * over general errors whatever the order, and general errors win over the "cannot run" class.
+ */
+export function exitCodeFor(diags: readonly Diagnostic[]): number {
+  let code = 0;
+  const rank = (c: number) => (c === 2 ? 4 : c === 6 ? 3 : c === 5 ? 2 : c === 4 ? 1 : 0);
+  for (const d of diags) {
+    if (d.status === null) continue;
+    const c = statusExit(d.status);
+    if (rank(c) > rank(code)) code = c;
+  }
+  return code;
+}
+
+export function statusExit(s: ConfigStatus): number {
+  switch (s) {
+    case 'abort': return 2;
+    case 'file_not_found': case 'bad_if': case 'fatal': return 4;
+    case 'security': return 6;
+    default: return 5;
+  }
+}
+
+/** `file:line:col: error: [keyword] message (expected X, found Y)` — one line, grep-friendly. */
+export function formatDiagnostic(d: Diagnostic): string {
+  const where = d.line > 0 ? `${d.file}:${d.line}:${d.col}` : d.file;
+  const kw = d.keyword ? ` '${d.keyword}':` : '';
+  const ef = d.expected !== undefined || d.found !== undefined
+    ? ` (expected ${d.expected ?? '?'}, found ${d.found === undefined ? 'nothing' : `'${d.found}'`})`
+    : '';
+  return `${where}: ${d.severity}:${kw} ${d.message}${ef}`;
+}

@@ -1,0 +1,122 @@
+// vrrp_script, vrrp_sync_group, track_file, vrrp_track_process blocks.
+import type { Stmt } from '../tree.ts';
+import { flat } from '../tree.ts';
+import type { SyncGroup, TrackFile, TrackProcess, VrrpScript } from '../model.ts';
+import { emptyNotify } from '../model.ts';
+import type { Reader } from '../values.ts';
+import { notImplemented, notifyKeyword, scriptCommand, trackInterfaces, trackRefs, unknownKeyword } from './common.ts';
+
+export function parseVrrpScript(s: Stmt, r: Reader): VrrpScript | null {
+  const name = s.args[0]?.text;
+  if (!name) { r.diags.error(s.kw, s.kw.text, 'vrrp_script must have a name', { expected: 'vrrp_script NAME {' }); return null; }
+  const v: VrrpScript = { at: s.kw, name, script: null, intervalUs: 1_000_000, timeoutUs: 0, weight: 0, weightReverse: false, rise: 1, fall: 1, initFail: false };
+  for (const e of s.block ?? []) {
+    const k = e.kw.text;
+    const num = (min: number, max: number) => { const t = r.arg(e); return t ? r.int(t, k, min, max) : null; };
+    switch (k) {
+      case 'script': v.script = scriptCommand(e, r); break;
+      case 'interval': { const n = num(1, 2147483); if (n !== null) v.intervalUs = n * 1e6; break; } // 2.2.7: whole seconds only
+      case 'timeout': { const t = r.arg(e); if (t) { const n = r.timerUs(t, k, 0, 2147483); if (n !== null) v.timeoutUs = n; } break; }
+      case 'weight': {
+        const n = num(-253, 253);
+        if (n !== null) v.weight = n;
+        if (e.args[1]?.text === 'reverse') v.weightReverse = true;
+        break;
+      }
+      case 'rise': { const n = num(1, 2147483647); if (n !== null) v.rise = n; break; }
+      case 'fall': { const n = num(1, 2147483647); if (n !== null) v.fall = n; break; }
+      case 'init_fail': v.initFail = true; break;
+      case 'user': if (r.arg(e)) notImplemented(e, r, 'vrrp_script'); break;
+      default: unknownKeyword(e, r, 'vrrp_script');
+    }
+  }
+  if (!v.script) {
+    r.diags.error(s.kw, 'vrrp_script', `no script set for vrrp_script ${name}; the script is removed`, { expected: 'script "command"' });
+    return null;
+  }
+  return v;
+}
+
+export function parseSyncGroup(s: Stmt, r: Reader): SyncGroup | null {
+  const name = s.args[0]?.text;
+  if (!name) { r.diags.error(s.kw, s.kw.text, 'vrrp_sync_group must have a name', { expected: 'vrrp_sync_group NAME {' }); return null; }
+  const g: SyncGroup = {
+    at: s.kw, name, members: [], trackInterfaces: [], trackScripts: [], trackFiles: [], trackProcesses: [],
+    notify: emptyNotify(), smtpAlert: null, notifyPriorityChanges: false, trackingWeight: false,
+  };
+  for (const e of s.block ?? []) {
+    const k = e.kw.text;
+    if (notifyKeyword(e, r, g.notify)) continue;
+    switch (k) {
+      case 'group':
+        // 2.2.7 takes the names from the block; names written on the keyword line are unknown keywords.
+        g.members.push(...flat(e.block).map((t) => t.text));
+        break;
+      case 'track_interface': g.trackInterfaces.push(...trackInterfaces(e, r)); break;
+      case 'track_script': g.trackScripts.push(...trackRefs(e, r, -253, 253)); break;
+      case 'track_file': g.trackFiles.push(...trackRefs(e, r, -254, 254)); break;
+      case 'track_process': g.trackProcesses.push(...trackRefs(e, r, -254, 254)); break;
+      case 'track_bfd': notImplemented(e, r, 'vrrp_sync_group'); break;
+      case 'smtp_alert': g.smtpAlert = r.flag(e); break;
+      case 'notify_priority_changes': g.notifyPriorityChanges = r.flag(e); break;
+      case 'sync_group_tracking_weight': g.trackingWeight = true; break;
+      case 'global_tracking': r.diags.warn(e.kw, k, 'global_tracking is deprecated; use track_interface/script/file on the group'); g.trackingWeight = true; break;
+      default: unknownKeyword(e, r, 'vrrp_sync_group');
+    }
+  }
+  return g;
+}
+
+export function parseTrackFile(s: Stmt, r: Reader): TrackFile | null {
+  const name = s.args[0]?.text;
+  if (!name) { r.diags.error(s.kw, s.kw.text, `${s.kw.text} must have a name`); return null; }
+  const f: TrackFile = { at: s.kw, name, file: null, weight: 1, reverse: false, initFile: null };
+  for (const e of s.block ?? []) {
+    const k = e.kw.text;
+    if (k === 'file') { const t = r.arg(e); if (t) f.file = t.text; }
+    else if (k === 'weight') {
+      const t = r.arg(e);
+      if (t) { const v = r.int(t, k, -2147483647, 2147483647); if (v !== null) f.weight = v; }
+      if (e.args[1]?.text === 'reverse') f.reverse = true;
+    } else if (k === 'init_file') {
+      const val = e.args[0] && /^-?\d+$/.test(e.args[0].text) ? Number(e.args[0].text) : 0;
+      f.initFile = { value: val, overwrite: e.args.some((a) => a.text === 'overwrite') };
+    } else unknownKeyword(e, r, 'track_file');
+  }
+  if (!f.file) { r.diags.error(s.kw, s.kw.text, `no file set for track_file ${name}; it is removed`, { expected: 'file "path"' }); return null; }
+  return f;
+}
+
+export function parseTrackProcess(s: Stmt, r: Reader): TrackProcess | null {
+  const name = s.args[0]?.text;
+  if (!name) { r.diags.error(s.kw, s.kw.text, 'vrrp_track_process must have a name'); return null; }
+  const p: TrackProcess = { at: s.kw, name, argv: [], paramMatch: 'exact', weight: 0, reverse: false, quorum: 1, quorumMax: 0xffffffff, forkDelayUs: 0, terminateDelayUs: 0, fullCommand: false };
+  for (const e of s.block ?? []) {
+    const k = e.kw.text;
+    const num = (min: number, max: number) => { const t = r.arg(e); return t ? r.int(t, k, min, max) : null; };
+    switch (k) {
+      case 'process': p.argv = e.args.map((a) => a.text); if (p.argv.length === 0) r.arg(e, 1, 'a process name'); break;
+      case 'param_match': {
+        const t = r.arg(e);
+        if (t) { if (t.text === 'initial' || t.text === 'partial') p.paramMatch = t.text; else r.diags.error(t, k, `invalid param_match '${t.text}'`, { expected: 'initial or partial', found: t.text }); }
+        break;
+      }
+      case 'weight': { const n = num(-254, 254); if (n !== null) p.weight = n; if (e.args[1]?.text === 'reverse') p.reverse = true; break; }
+      case 'quorum': { const n = num(1, 65535); if (n !== null) p.quorum = n; break; }
+      case 'quorum_max': { const n = num(1, 65535); if (n !== null) p.quorumMax = n; break; }
+      case 'fork_delay': case 'terminate_delay': case 'delay': {
+        const t = r.arg(e);
+        if (!t) break;
+        const v = r.timerUs(t, k, 0, 4294);
+        if (v === null) break;
+        if (k !== 'terminate_delay') p.forkDelayUs = v;
+        if (k !== 'fork_delay') p.terminateDelayUs = v;
+        break;
+      }
+      case 'full_command': p.fullCommand = true; break;
+      default: unknownKeyword(e, r, 'vrrp_track_process');
+    }
+  }
+  if (p.argv.length === 0) { r.diags.error(s.kw, s.kw.text, `no process set for vrrp_track_process ${name}; it is removed`, { expected: 'process NAME' }); return null; }
+  return p;
+}

@@ -1,0 +1,275 @@
+// vrrp_instance NAME { ... } → an InstanceDraft: only what was written, with positions. complete.ts turns
+// drafts into VrrpInstance (defaults, global values, cross-checks), as keepalived's vrrp_complete_instance does.
+import type { Position } from '../diagnostics.ts';
+import type { Stmt } from '../tree.ts';
+import { flat } from '../tree.ts';
+import type { Auth, Family, GarpSettings, Notify, RouteSpec, RuleSpec, TrackInterface, TrackRef, UnicastPeer, VipSpec } from '../model.ts';
+import { emptyNotify } from '../model.ts';
+import { type Reader } from '../values.ts';
+import { notImplemented, notifyKeyword, trackInterfaces, trackRefs, unknownKeyword } from './common.ts';
+import { parseRoute, parseRule, parseVip } from './address.ts';
+
+export interface Set<T> { v: T; at: Position }
+
+export interface InstanceDraft {
+  at: Position;
+  name: string;
+  state?: Set<'MASTER' | 'BACKUP'>;
+  interface?: Set<string>;
+  vrid?: Set<number>;
+  /** A virtual_router_id line was present but invalid. */
+  vridInvalid?: boolean;
+  priority?: Set<number>;
+  advertInt?: Set<number>;
+  version?: Set<2 | 3>;
+  nopreempt?: Position;
+  preemptDelayUs?: Set<number>;
+  downTimerAdverts?: Set<number>;
+  unicastPeers: UnicastPeer[];
+  /** Any unicast keyword (unicast_src_ip, unicast_peer, unicast_ttl...) was used. */
+  unicastKeyword?: Position;
+  unicastSrcIp?: Set<{ family: Family; addr: string }>;
+  mcastSrcIp?: Set<{ family: Family; addr: string }>;
+  mcastDstIp?: Set<{ family: Family; addr: string }>;
+  unicastTtl?: number;
+  bools: Partial<Record<'checkUnicastSrc' | 'lowerPrioNoAdvert' | 'higherPrioSendAdvert' | 'ownerIgnoreAdverts' | 'skipCheckAdvAddr' | 'v3ChecksumAsV2' | 'strict' | 'dontTrackPrimary' | 'promoteSecondaries' | 'trackSrcIp' | 'noVirtualIpaddress' | 'notifyPriorityChanges' | 'smtpAlert', boolean>>;
+  accept?: Set<boolean>;
+  auth?: Set<Auth>;
+  authEmpty?: Position;
+  garp: Partial<GarpSettings>;
+  /** Global GARP values at the point the instance was parsed (keepalived copies them then). */
+  garpBase: GarpSettings;
+  vips: VipSpec[];
+  vipsAt?: Position;
+  excludedVips: VipSpec[];
+  routes: RouteSpec[];
+  rules: RuleSpec[];
+  trackInterfaces: TrackInterface[];
+  trackScripts: TrackRef[];
+  trackFiles: TrackRef[];
+  trackProcesses: TrackRef[];
+  trackBfd: TrackRef[];
+  notify: Notify;
+  useVmac?: { name: string | null; xmitBase: boolean };
+  debug: number;
+}
+
+/** vrrp_instance keywords that 2.2.7 knows and vipd accepts without acting on them yet. */
+const ACCEPTED = new Set([
+  'use_vmac', 'vmac_xmit_base', 'use_vmac_addr', 'use_ipvlan', 'native_ipv6', 'kernel_rx_buf_size',
+  'linkbeat_use_polling', 'lvs_sync_daemon_interface', 'vrf', 'old_unicast_checksum', 'unicast_fault_no_peer',
+  'garp_extra_if', 'timer_expired_backup', 'track_bfd',
+]);
+
+const NEWER_THAN_227 = new Set(['owner_ignore_adverts', 'v3_checksum_as_v2', 'auth_hmac']);
+
+export function parseInstance(s: Stmt, r: Reader, garpBase: GarpSettings): InstanceDraft | null {
+  const nameTok = s.args[0];
+  if (!nameTok) {
+    r.diags.error(s.kw, 'vrrp_instance', 'vrrp_instance must have a name', { expected: 'vrrp_instance NAME {', found: undefined });
+    return null;
+  }
+  const d: InstanceDraft = {
+    at: s.kw, name: nameTok.text, unicastPeers: [], bools: {}, garp: {}, garpBase: { ...garpBase }, vips: [],
+    excludedVips: [], routes: [], rules: [], trackInterfaces: [], trackScripts: [], trackFiles: [], trackProcesses: [],
+    trackBfd: [], notify: emptyNotify(), debug: 0,
+  };
+  for (const k of s.block ?? []) instanceKeyword(k, d, r);
+  return d;
+}
+
+function instanceKeyword(s: Stmt, d: InstanceDraft, r: Reader): void {
+  const k = s.kw.text;
+  const diags = r.diags;
+  const who = `(${d.name})`;
+  const boolKw = (field: keyof InstanceDraft['bools']) => { d.bools[field] = r.flag(s); };
+  const garpSecs = (field: 'masterDelayUs' | 'masterRefreshUs' | 'lowerPrioDelayUs') => {
+    const t = r.arg(s);
+    if (!t) return;
+    const v = r.int(t, k, 0, 4294);
+    if (v === null) diags.error(t, k, `${who} ${k} '${t.text}' invalid - ignoring`);
+    else d.garp[field] = v * 1_000_000;
+  };
+  const garpCount = (field: 'masterRepeat' | 'masterRefreshRepeat' | 'lowerPrioRepeat', min: number) => {
+    const t = r.arg(s);
+    if (!t) return;
+    const v = r.int(t, k, min, 2147483647);
+    if (v !== null) d.garp[field] = v;
+  };
+  if (notifyKeyword(s, r, d.notify)) return;
+  if (NEWER_THAN_227.has(k)) {
+    diags.error(s.kw, k, `'${k}' is not a keepalived 2.2.7 keyword (added later); keepalived 2.2.7 reports it as unknown`, { found: k });
+    if (k === 'owner_ignore_adverts') d.bools.ownerIgnoreAdverts = r.flag(s);
+    if (k === 'v3_checksum_as_v2') d.bools.v3ChecksumAsV2 = r.flag(s);
+    return;
+  }
+  switch (k) {
+    case 'state': {
+      const t = r.arg(s, 1, 'MASTER or BACKUP');
+      if (!t) return;
+      if (t.text === 'MASTER' || t.text === 'BACKUP') d.state = { v: t.text, at: t };
+      else {
+        diags.error(t, k, `${who} unknown state '${t.text}', defaulting to BACKUP`, { expected: 'MASTER or BACKUP', found: t.text });
+        d.state = { v: 'BACKUP', at: t };
+      }
+      return;
+    }
+    case 'interface': {
+      const t = r.arg(s, 1, 'an interface name');
+      if (t) d.interface = { v: t.text, at: t };
+      return;
+    }
+    case 'virtual_router_id': {
+      const t = r.arg(s, 1, 'a VRID 1..255');
+      if (!t) return;
+      const v = r.int(t, k, 1, 255);
+      if (v === null) d.vridInvalid = true;
+      else d.vrid = { v, at: t };
+      return;
+    }
+    case 'priority': {
+      const t = r.arg(s, 1, 'a priority 1..255');
+      if (!t) return;
+      const v = r.int(t, k, 1, 255);
+      if (v !== null) d.priority = { v, at: t };
+      return;
+    }
+    case 'advert_int': {
+      const t = r.arg(s, 1, 'seconds 0.01..255');
+      if (!t) return;
+      const v = r.decimal(t, k, 0.01, 255);
+      if (v !== null) d.advertInt = { v, at: t };
+      return;
+    }
+    case 'version': {
+      const t = r.arg(s, 1, '2 or 3');
+      if (!t) return;
+      const v = r.int(t, k, 2, 3);
+      if (v !== null) d.version = { v: v as 2 | 3, at: t };
+      return;
+    }
+    case 'nopreempt': d.nopreempt = s.kw; return;
+    case 'preempt': d.nopreempt = undefined; return;
+    case 'preempt_delay': {
+      const t = r.arg(s, 1, 'seconds 0..1000');
+      if (!t) return;
+      const v = r.timerUs(t, k, 0, 1000);
+      if (v !== null) d.preemptDelayUs = { v, at: t };
+      return;
+    }
+    case 'down_timer_adverts': {
+      const t = r.arg(s);
+      if (!t) return;
+      const v = r.int(t, k, 1, 100);
+      if (v !== null) d.downTimerAdverts = { v, at: t };
+      return;
+    }
+    case 'unicast_src_ip': case 'mcast_src_ip': case 'mcast_dst_ip': {
+      const t = r.arg(s, 1, 'an IP address');
+      if (!t) return;
+      const a = r.ip(t, k);
+      if (!a) return;
+      if (k === 'unicast_src_ip') { d.unicastSrcIp = { v: a, at: t }; d.unicastKeyword ??= s.kw; }
+      else if (k === 'mcast_src_ip') d.mcastSrcIp = { v: a, at: t };
+      else d.mcastDstIp = { v: a, at: t };
+      return;
+    }
+    case 'unicast_peer': {
+      d.unicastKeyword ??= s.kw;
+      for (const e of s.block ?? []) {
+        const a = r.ip(e.kw, k);
+        if (!a) {
+          diags.error(e.kw, k, `${who} malformed unicast peer address '${e.kw.text}'; skipped`, { expected: 'an IP address', found: e.kw.text });
+          continue;
+        }
+        const p: UnicastPeer = { at: e.kw, family: a.family, addr: a.addr, minTtl: 0, maxTtl: 255 };
+        for (let i = 0; i < e.args.length; i++) {
+          const o = e.args[i].text;
+          if ((o === 'min_ttl' || o === 'max_ttl') && e.args[i + 1]) {
+            const v = r.int(e.args[i + 1], o, 0, 255);
+            if (v !== null) { if (o === 'min_ttl') p.minTtl = v; else p.maxTtl = v; }
+            i++;
+          } else diags.error(e.args[i], k, `unknown unicast_peer option '${o}'`, { expected: 'min_ttl N | max_ttl N', found: o });
+        }
+        d.unicastPeers.push(p);
+      }
+      return;
+    }
+    case 'unicast_ttl': {
+      d.unicastKeyword ??= s.kw;
+      const t = r.arg(s);
+      if (!t) return;
+      const v = r.int(t, k, 0, 255);
+      if (v !== null) d.unicastTtl = v;
+      return;
+    }
+    case 'check_unicast_src': return boolKw('checkUnicastSrc');
+    case 'lower_prio_no_advert': return boolKw('lowerPrioNoAdvert');
+    case 'higher_prio_send_advert': return boolKw('higherPrioSendAdvert');
+    case 'skip_check_adv_addr': return boolKw('skipCheckAdvAddr');
+    case 'strict_mode': return boolKw('strict');
+    case 'dont_track_primary': d.bools.dontTrackPrimary = true; return;
+    case 'promote_secondaries': d.bools.promoteSecondaries = true; return;
+    case 'track_src_ip': d.bools.trackSrcIp = true; return;
+    case 'no_virtual_ipaddress': d.bools.noVirtualIpaddress = true; return;
+    case 'notify_priority_changes': return boolKw('notifyPriorityChanges');
+    case 'smtp_alert': return boolKw('smtpAlert');
+    case 'accept': d.accept = { v: true, at: s.kw }; return;
+    case 'no_accept': d.accept = { v: false, at: s.kw }; return;
+    case 'debug': { const t = s.args[0]; if (t) { const v = r.int(t, k, 0, 4); if (v !== null) d.debug = v; } return; }
+    case 'authentication': return authBlock(s, d, r);
+    case 'garp_master_delay': return garpSecs('masterDelayUs');
+    case 'garp_master_refresh': return garpSecs('masterRefreshUs');
+    case 'garp_lower_prio_delay': return garpSecs('lowerPrioDelayUs');
+    case 'garp_master_repeat': return garpCount('masterRepeat', 1);
+    case 'garp_master_refresh_repeat': return garpCount('masterRefreshRepeat', 1);
+    case 'garp_lower_prio_repeat': return garpCount('lowerPrioRepeat', 0);
+    case 'virtual_ipaddress': case 'virtual_ipaddress_excluded': {
+      const into = k === 'virtual_ipaddress' ? d.vips : d.excludedVips;
+      if (k === 'virtual_ipaddress') d.vipsAt = s.kw;
+      for (const e of s.block ?? []) {
+        const v = parseVip(e, r, k);
+        if (v) into.push(v);
+      }
+      return;
+    }
+    case 'virtual_routes': for (const e of s.block ?? []) { const v = parseRoute(e, r, k); if (v) d.routes.push(v); } return;
+    case 'virtual_rules': for (const e of s.block ?? []) { const v = parseRule(e, r, k); if (v) d.rules.push(v); } return;
+    case 'track_interface': d.trackInterfaces.push(...trackInterfaces(s, r)); return;
+    case 'track_script': d.trackScripts.push(...trackRefs(s, r, -253, 253)); return;
+    case 'track_file': d.trackFiles.push(...trackRefs(s, r, -254, 254)); return;
+    case 'track_process': d.trackProcesses.push(...trackRefs(s, r, -254, 254)); return;
+    case 'use_vmac': d.useVmac = { name: s.args[0]?.text ?? null, xmitBase: d.useVmac?.xmitBase ?? false }; notImplemented(s, r, 'vrrp_instance'); return;
+    case 'vmac_xmit_base': d.useVmac = { name: d.useVmac?.name ?? null, xmitBase: true }; notImplemented(s, r, 'vrrp_instance'); return;
+    case 'lvs_sync_daemon_interface':
+      diags.warn(s.kw, k, `${who} lvs_sync_daemon_interface in a vrrp_instance is deprecated; use the global lvs_sync_daemon`);
+      return;
+  }
+  if (ACCEPTED.has(k)) return notImplemented(s, r, 'vrrp_instance');
+  unknownKeyword(s, r, 'vrrp_instance');
+}
+
+function authBlock(s: Stmt, d: InstanceDraft, r: Reader): void {
+  let type: 'PASS' | 'AH' | null = null;
+  let pass: Uint8Array | null = null;
+  let at: Position = s.kw;
+  for (const e of s.block ?? []) {
+    const k = e.kw.text;
+    if (k === 'auth_type') {
+      const t = r.arg(e, 1, 'PASS or AH');
+      if (!t) continue;
+      if (t.text === 'PASS' || t.text === 'AH') { type = t.text; at = t; }
+      else r.diags.error(t, k, `(${d.name}) unknown authentication type '${t.text}'`, { expected: 'PASS or AH', found: t.text });
+    } else if (k === 'auth_pass') {
+      const t = r.arg(e, 1, 'a password (max 8 characters)');
+      if (!t) continue;
+      const bytes = Buffer.from(t.text, 'utf8');
+      if (bytes.length > 8) r.diags.warn(t, k, 'auth_pass is longer than 8 characters; truncated to 8, as keepalived does', { expected: 'at most 8 characters', found: t.text });
+      pass = new Uint8Array(8);
+      pass.set(bytes.subarray(0, 8));
+      if (bytes.length === 0) d.authEmpty = t;
+    } else unknownKeyword(e, r, 'authentication');
+  }
+  if (type) d.auth = { v: { type, pass: pass ?? new Uint8Array(8) }, at };
+  void flat;
+}

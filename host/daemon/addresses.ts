@@ -1,0 +1,76 @@
+// keepalived's virtual_ipaddress / virtual_routes / virtual_rules entries, as netlink requests. Pure.
+import type { VipSpec } from '../config/index.ts';
+import type { RouteSpec as CfgRoute, RuleSpec as CfgRule } from '../config/model.ts';
+import type { AddressSpec, RouteSpec, RuleSpec, Scope } from '../net/netlink.ts';
+
+export type IfIndex = (name: string) => number | undefined;
+
+/** IPv4 host bits set (`brd +`) or cleared (`brd -`), or the address given. */
+export function broadcastFor(v: VipSpec): string | undefined {
+  if (v.family !== 'inet' || v.brd === null) return undefined;
+  if (v.brd !== '+' && v.brd !== '-') return v.brd;
+  const n = v.addr.split('.').reduce((a, p) => (a << 8) | Number(p), 0) >>> 0;
+  const host = v.prefix >= 32 ? 0 : (0xffffffff >>> v.prefix);
+  const b = (v.brd === '+' ? (n | host) : (n & ~host)) >>> 0;
+  return [b >>> 24, (b >>> 16) & 255, (b >>> 8) & 255, b & 255].join('.');
+}
+
+export function addressSpec(v: VipSpec, ifindex: number): AddressSpec {
+  const s: AddressSpec = { address: v.addr, prefix: v.prefix, ifindex };
+  const brd = broadcastFor(v);
+  if (brd) s.broadcast = brd;
+  if (v.family === 'inet') {
+    if (v.scope) s.scope = v.scope as Scope;
+    if (v.label) s.label = v.label;
+  } else {
+    s.nodad = !v.flags.includes('-nodad');
+    if (v.preferredLft !== null) s.preferredLifetime = v.preferredLft;
+  }
+  if (v.flags.includes('noprefixroute')) s.noprefixroute = true;
+  return s;
+}
+
+const TABLES: Record<string, number> = { main: 254, local: 255, default: 253 };
+
+export function tableNumber(t: string | null): number | undefined {
+  if (t === null) return undefined;
+  if (t in TABLES) return TABLES[t];
+  const n = Number(t);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`unknown routing table ${JSON.stringify(t)} (use a number, main, local or default)`);
+  return n;
+}
+
+function splitPrefix(text: string): { addr: string; prefix?: number } {
+  const k = text.indexOf('/');
+  return k < 0 ? { addr: text } : { addr: text.slice(0, k), prefix: Number(text.slice(k + 1)) };
+}
+
+export function routeSpec(r: CfgRoute, ifindex: IfIndex): RouteSpec {
+  const d = r.dst === 'default' ? { addr: 'default' } : splitPrefix(r.dst);
+  const s: RouteSpec = { dst: d.addr, family: r.family === 'inet' ? 4 : 6 };
+  if (d.prefix !== undefined) s.prefix = d.prefix;
+  if (r.via) s.via = r.via;
+  if (r.src) s.src = r.src;
+  if (r.dev) {
+    const i = ifindex(r.dev);
+    if (i === undefined) throw new Error(`route ${r.dst}: interface ${r.dev} does not exist`);
+    s.ifindex = i;
+  }
+  const t = tableNumber(r.table);
+  if (t !== undefined) s.table = t;
+  if (r.metric !== null) s.metric = r.metric;
+  if (r.scope) s.scope = r.scope as Scope;
+  if (['unicast', 'blackhole', 'unreachable', 'prohibit', 'throw'].includes(r.type)) s.type = r.type as RouteSpec['type'];
+  return s;
+}
+
+export function ruleSpec(r: CfgRule, fallbackFamily: 4 | 6): RuleSpec {
+  const s: RuleSpec = { family: r.family === null ? fallbackFamily : r.family === 'inet' ? 4 : 6 };
+  if (r.from && r.from !== 'all') { const f = splitPrefix(r.from); s.from = f.addr; if (f.prefix !== undefined) s.fromPrefix = f.prefix; }
+  if (r.to && r.to !== 'all') { const t = splitPrefix(r.to); s.to = t.addr; if (t.prefix !== undefined) s.toPrefix = t.prefix; }
+  const t = tableNumber(r.table);
+  if (t !== undefined) s.table = t;
+  if (r.priority !== null) s.priority = r.priority;
+  if (r.action && ['blackhole', 'unreachable', 'prohibit'].includes(r.action)) s.action = r.action as RuleSpec['action'];
+  return s;
+}

@@ -1,0 +1,109 @@
+// The run loop around the core: one input, drain every output to the sink, arm one timer for the deadline.
+// (assembly/index.ts states the contract this follows.)
+import * as abi from '../core/abi.ts';
+import type { Core, CoreOutput } from '../core/wasm-core.ts';
+
+/** Monotonic microseconds. */
+export type Clock = () => number;
+
+export const monotonicUs: Clock = () => performance.now() * 1000;
+
+/** Wakes the driver at a deadline. Only one wake-up is ever pending. */
+export interface Waker {
+  arm(deadlineUs: number, now: number, fire: () => void): void;
+  disarm(): void;
+}
+
+/**
+ * setTimeout rounds to whole milliseconds and never fires early, so arming for ceil(delay) wakes at most about a
+ * millisecond late. (A timerfd-based waker replaces it where sub-millisecond precision matters.)
+ */
+export class TimeoutWaker implements Waker {
+  private t: NodeJS.Timeout | null = null;
+  arm(deadlineUs: number, now: number, fire: () => void): void {
+    this.disarm();
+    const ms = Math.max(0, Math.ceil((deadlineUs - now) / 1000));
+    // setTimeout takes at most 2^31-1 ms; a later deadline is re-armed when this one fires.
+    this.t = setTimeout(() => { this.t = null; fire(); }, Math.min(ms, 0x7fffffff));
+  }
+  disarm(): void {
+    if (this.t) clearTimeout(this.t);
+    this.t = null;
+  }
+}
+
+export type CoreEvent = Exclude<CoreOutput, { kind: 'timeout' } | { kind: 'transmit' }>;
+
+/** Where the driver puts the core's outputs. Transmits arrive as views, valid only during the call. */
+export interface OutputSink {
+  transmit(handle: number, socket: number, peer: number, message: Uint8Array, addrs: Uint8Array, now: number): void;
+  event(e: CoreEvent, now: number): void;
+  /** The drain is over: flush batched sends. */
+  drained?(now: number): void;
+}
+
+export class Driver {
+  private armedFor = Infinity;
+  private stopped = false;
+  /** Wake-ups that found nothing due yet (a timer that fired early); kept for the stats dump. */
+  earlyWakeups = 0;
+  /** Latest lateness (µs) of a wake-up past its deadline. */
+  lastLatenessUs = 0;
+
+  constructor(
+    private readonly core: Core,
+    private readonly sink: OutputSink,
+    private readonly clock: Clock = monotonicUs,
+    private readonly waker: Waker = new TimeoutWaker(),
+  ) {}
+
+  /** Runs one input against the core at the current time, then drains and re-arms. */
+  step(input: (now: number) => void): void {
+    const now = this.clock();
+    input(now);
+    this.drain(now);
+  }
+
+  private drain(now: number): void {
+    const core = this.core;
+    for (;;) {
+      const k = core.pollKind();
+      if (k === abi.OUT_TIMEOUT) {
+        this.sink.drained?.(now);
+        this.arm(core.nextDeadline(), now);
+        return;
+      }
+      if (k === abi.OUT_TRANSMIT) {
+        this.sink.transmit(core.outInt(0), core.outInt(3), core.outInt(4), core.txMessage(core.outInt(1)), core.txAddrs(), now);
+      } else {
+        this.sink.event(core.decodeOutput(k) as CoreEvent, now);
+      }
+    }
+  }
+
+  private arm(deadline: number, now: number): void {
+    if (this.stopped) return;
+    if (deadline === this.armedFor) return;
+    this.armedFor = deadline;
+    if (!Number.isFinite(deadline)) {
+      this.waker.disarm();
+      return;
+    }
+    this.waker.arm(deadline, now, this.onTimer);
+  }
+
+  private readonly onTimer = (): void => {
+    const deadline = this.armedFor;
+    this.armedFor = Infinity;
+    this.step((now) => {
+      if (now < deadline) this.earlyWakeups++;
+      else this.lastLatenessUs = now - deadline;
+      this.core.handleTimeout(now);
+    });
+  };
+
+  stop(): void {
+    this.stopped = true;
+    this.waker.disarm();
+  }
+}

@@ -1,0 +1,58 @@
+// The files keepalived writes on signals: SIGUSR1 -> keepalived.data, SIGUSR2 -> keepalived.stats, in its layout,
+// so tooling that reads them keeps working.
+import type { InstanceStatus } from './runtime.ts';
+
+export function statsText(list: InstanceStatus[]): string {
+  return list.map((i) => {
+    const s = i.stats;
+    return [
+      `VRRP Instance: ${i.name}`,
+      '  Advertisements:',
+      `    Received: ${s.advert_rcvd}`,
+      `    Sent: ${s.advert_sent}`,
+      `  Became master: ${s.become_master}`,
+      `  Released master: ${s.release_master}`,
+      '  Packet Errors:',
+      `    Length: ${s.packet_len_err}`,
+      `    TTL: ${s.ip_ttl_err}`,
+      `    Invalid Type: ${s.invalid_type_rcvd}`,
+      `    Advertisement Interval: ${s.advert_interval_err}`,
+      `    Address List: ${s.addr_list_err}`,
+      '  Authentication Errors:',
+      `    Invalid Type: ${s.invalid_authtype}`,
+      `    Type Mismatch: ${s.authtype_mismatch}`,
+      `    Failure: ${s.auth_failure}`,
+      '  Priority Zero:',
+      `    Received: ${s.pri_zero_rcvd}`,
+      `    Sent: ${s.pri_zero_sent}`,
+      '  vipd:',
+      `    Version: ${s.version_err}`,
+      `    Checksum: ${s.checksum_err}`,
+      `    Multicast/unicast mismatch: ${s.mcast_mismatch}`,
+      `    Unicast source not a peer: ${s.unicast_src_err}`,
+      `    Checksum forms (pseudo-header/plain/old unicast): ${s.csum_pseudo}/${s.csum_plain}/${s.csum_old_unicast}`,
+    ].join('\n');
+  }).join('\n') + '\n';
+}
+
+export function dataText(list: InstanceStatus[], now: Date): string {
+  const lines = [`------< VRRP Topology >------ ${now.toUTCString()}`];
+  for (const i of list) {
+    lines.push(
+      ` VRRP Instance = ${i.name}`,
+      `   VRRP Version = ${i.version}`,
+      `   State = ${i.state}`,
+      `   Last transition = ${i.lastTransition}`,
+      `   Interface = ${i.interface}`,
+      `   Virtual Router ID = ${i.vrid}`,
+      `   Priority = ${i.basePriority}`,
+      `   Effective priority = ${i.effectivePriority}`,
+      `   Advert interval = ${i.advertIntCs * 10} milli-sec`,
+      `   Master router = ${i.masterAddress ?? '(none)'}`,
+      `   Master priority = ${i.masterPriority ?? '(none)'}`,
+      `   Virtual IP = ${i.vips.length}`,
+      ...i.vips.map((v) => `     ${v} dev ${i.interface}`),
+    );
+  }
+  return lines.join('\n') + '\n';
+}

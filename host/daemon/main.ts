@@ -1,0 +1,98 @@
+// Daemon mode of the command line: logging, pid files, signals, the status socket, and the Daemon itself.
+// keepalived's -n keeps it in the foreground; without it the process re-runs itself detached.
+import { spawn } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { Logger, type LogSink, consoleSink, parseFacility } from '../log.ts';
+import { syslogSink } from '../syslog.ts';
+import { dataText, statsText } from './dumps.ts';
+import { Daemon } from './runtime.ts';
+import { serveStatus, statusSocketName } from './status.ts';
+
+export interface DaemonCliOptions {
+  configFile: string;
+  configId?: string;
+  allConfig?: boolean;
+  logConsole?: boolean;
+  logDetail?: boolean;
+  logFacility?: string;
+  dontFork?: boolean;
+  pidFile: string;
+  vrrpPidFile: string;
+  dontReleaseVrrp?: boolean;
+  /** Where errors go before the logger exists. */
+  stderr: (s: string) => void;
+}
+
+export const DEFAULT_PID_FILE = '/run/keepalived.pid';
+export const DEFAULT_VRRP_PID_FILE = '/run/keepalived_vrrp.pid';
+
+/** Runs until a stop signal; resolves to the exit code. */
+export async function runDaemon(o: DaemonCliOptions, argv: string[]): Promise<number> {
+  if (!o.dontFork) {
+    // No fork() in Node: start a detached copy of ourselves in the foreground mode and leave.
+    const child = spawn(process.execPath, [...process.execArgv, process.argv[1], ...argv, '--dont-fork'], {
+      detached: true, stdio: 'ignore',
+    });
+    child.unref();
+    return 0;
+  }
+  const sinks: LogSink[] = [];
+  if (o.logConsole) sinks.push(consoleSink((s) => process.stderr.write(s), o.logDetail));
+  try {
+    sinks.push(syslogSink(parseFacility(o.logFacility ?? 'daemon'), 'Keepalived_vrrp'));
+  } catch (e) {
+    if (!o.logConsole) o.stderr(`vipd: syslog unavailable (${(e as Error).message}); logging to the console\n`);
+    if (!o.logConsole) sinks.push(consoleSink((s) => process.stderr.write(s), o.logDetail));
+  }
+  const log = new Logger(sinks, o.logDetail ?? false);
+  log.info(`Starting vipd (keepalived-compatible VRRP daemon), pid ${process.pid}`);
+  for (const f of [o.pidFile, o.vrrpPidFile]) {
+    mkdirSync(dirname(f), { recursive: true });
+    writeFileSync(f, `${process.pid}\n`);
+  }
+  const removePids = () => { for (const f of [o.pidFile, o.vrrpPidFile]) rmSync(f, { force: true }); };
+  let daemon: Daemon;
+  try {
+    daemon = await Daemon.start({
+      configFile: o.configFile, configId: o.configId, allConfig: o.allConfig, logger: log, dontReleaseVrrp: o.dontReleaseVrrp,
+    });
+  } catch (e) {
+    log.err(`cannot start: ${(e as Error).message}`);
+    removePids();
+    log.close();
+    return 1;
+  }
+  const startedAt = new Date().toISOString();
+  const status = serveStatus(statusSocketName(o.vrrpPidFile), () => ({
+    pid: process.pid, configFile: o.configFile, startedAt, instances: daemon.status(), timer: daemon.driverStats,
+  }));
+  const dumpDir = process.env.TMPDIR || tmpdir();
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (why: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info(`Stopping (${why})`);
+      // A stuck netlink request must not keep a stopping daemon alive.
+      const force = setTimeout(() => { log.err('forced exit after 10 s'); resolve(1); }, 10_000);
+      daemon.stop().finally(() => {
+        clearTimeout(force);
+        status.close();
+        removePids();
+        log.close();
+        for (const s of signals) process.removeListener(s[0], s[1]);
+        resolve(0);
+      });
+    };
+    const signals: [NodeJS.Signals, () => void][] = [
+      ['SIGTERM', () => stop('SIGTERM')],
+      ['SIGINT', () => stop('SIGINT')],
+      ['SIGHUP', () => { log.info('Reloading'); daemon.reload().catch((e) => log.err(`reload failed: ${(e as Error).message}`)); }],
+      ['SIGUSR1', () => writeFileSync(`${dumpDir}/keepalived.data`, dataText(daemon.status(), new Date()))],
+      ['SIGUSR2', () => writeFileSync(`${dumpDir}/keepalived.stats`, statsText(daemon.status()))],
+    ];
+    for (const [s, h] of signals) process.on(s, h);
+  });
+}

@@ -1,0 +1,120 @@
+// From the typed configuration and the interfaces as they are now, to what the daemon runs: the VRRP sockets
+// (one per family + interface + group or unicast source, shared by VRID as keepalived does) and, per instance,
+// the core's configuration. Pure: the interface view is passed in.
+import type { Config, VrrpInstance } from '../config/index.ts';
+import type { InstanceConfig } from '../core/wasm-core.ts';
+
+export interface InterfaceView {
+  index: number;
+  name: string;
+  mac: Uint8Array | undefined;
+  up: boolean;
+  running: boolean;
+  /** IPv4 addresses in kernel order (the first is keepalived's "primary"). */
+  ipv4: string[];
+  /** The first IPv6 link-local address. */
+  ipv6LinkLocal: string | null;
+}
+
+export type InterfaceLookup = (name: string) => InterfaceView | undefined;
+
+export interface SocketPlan {
+  id: number;
+  key: string;
+  family: 4 | 6;
+  ifname: string;
+  ifindex: number;
+  /** Multicast: joins the group on the interface. Unicast: bound to `bindAddress`. */
+  multicast: boolean;
+  bindAddress: string | null;
+  group: string;
+  /** TTL / hop limit for what this socket sends (unicast_ttl, else 255). */
+  ttl: number;
+}
+
+export interface InstancePlan {
+  handle: number;
+  name: string;
+  model: VrrpInstance;
+  socket: SocketPlan;
+  core: InstanceConfig;
+  ifname: string;
+  ifindex: number;
+  src: string;
+}
+
+export interface Plan {
+  sockets: SocketPlan[];
+  instances: InstancePlan[];
+  /** Instances that cannot run (no interface, no source address): name and why. They are reported, not dropped. */
+  problems: { name: string; why: string }[];
+}
+
+const fam = (f: 'inet' | 'inet6'): 4 | 6 => (f === 'inet' ? 4 : 6);
+
+export function buildPlan(cfg: Config, lookup: InterfaceLookup): Plan {
+  const sockets = new Map<string, SocketPlan>();
+  const instances: InstancePlan[] = [];
+  const problems: Plan['problems'] = [];
+  cfg.instances.forEach((m) => {
+    const family = fam(m.family);
+    const ifname = m.interface ?? cfg.global.defaultInterface;
+    const itf = lookup(ifname);
+    if (!itf) {
+      problems.push({ name: m.name, why: `interface ${ifname} does not exist` });
+      return;
+    }
+    const unicast = m.unicastPeers.length > 0;
+    const src = (unicast ? m.unicastSrcIp : m.mcastSrcIp) ?? m.unicastSrcIp ?? m.mcastSrcIp
+      ?? (family === 4 ? itf.ipv4[0] : itf.ipv6LinkLocal) ?? null;
+    if (!src) {
+      problems.push({ name: m.name, why: `interface ${ifname} has no ${family === 4 ? 'IPv4' : 'IPv6 link-local'} address to send from` });
+      return;
+    }
+    const group = m.mcastGroup;
+    const key = `${family}|${ifname}|${unicast ? `u:${src}` : `m:${group}`}`;
+    let s = sockets.get(key);
+    if (!s) {
+      s = {
+        id: sockets.size, key, family, ifname, ifindex: itf.index, multicast: !unicast,
+        bindAddress: unicast ? src : null, group, ttl: unicast ? (m.unicastTtl ?? 255) : 255,
+      };
+      sockets.set(key, s);
+    }
+    const handle = instances.length;
+    instances.push({ handle, name: m.name, model: m, socket: s, core: coreConfig(m, s, src), ifname, ifindex: itf.index, src });
+  });
+  return { sockets: [...sockets.values()], instances, problems };
+}
+
+export function coreConfig(m: VrrpInstance, s: SocketPlan, src: string): InstanceConfig {
+  return {
+    socket: s.id,
+    version: m.version,
+    family: fam(m.family),
+    vrid: m.vrid,
+    priority: m.priority,
+    advertIntUs: m.advertIntUs,
+    src,
+    group: m.mcastGroup,
+    vips: m.vips.map((v) => v.addr),
+    peers: m.unicastPeers.map((p) => ({ address: p.addr, minTtl: p.minTtl, maxTtl: p.maxTtl })),
+    nopreempt: !m.preempt,
+    preemptDelayUs: m.preemptDelayUs,
+    downTimerAdverts: m.downTimerAdverts,
+    v3ChecksumAsV2: m.v3ChecksumAsV2,
+    checkUnicastSrc: m.checkUnicastSrc,
+    lowerPrioNoAdvert: m.lowerPrioNoAdvert,
+    higherPrioSendAdvert: m.higherPrioSendAdvert,
+    ownerIgnoreAdverts: m.ownerIgnoreAdverts,
+    skipCheckAdvAddr: m.skipCheckAdvAddr,
+    wantMaster: m.initialState === 'MASTER',
+    authPass: m.auth?.type === 'PASS' ? Buffer.from(m.auth.pass).toString('latin1').replace(/\0+$/, '') : undefined,
+    garpMasterDelayUs: m.garp.masterDelayUs,
+    garpMasterRepeat: m.garp.masterRepeat,
+    garpMasterRefreshUs: m.garp.masterRefreshUs,
+    garpMasterRefreshRepeat: m.garp.masterRefreshRepeat,
+    garpLowerPrioDelayUs: m.garp.lowerPrioDelayUs,
+    garpLowerPrioRepeat: m.garp.lowerPrioRepeat,
+  };
+}

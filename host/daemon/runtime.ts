@@ -1,0 +1,499 @@
+// The running daemon: configuration -> plan -> core + sockets + netlink, and the core's outputs carried out on
+// the real network. Lifecycle (start, graceful stop, reload) lives here; signals and the CLI are wired elsewhere.
+import { type Config, type VipSpec, loadConfig, renderDiagnostics } from '../config/index.ts';
+import { Core } from '../core/wasm-core.ts';
+import { RX_MESSAGES, type StateName, type Stats } from '../core/names.ts';
+import type { Logger } from '../log.ts';
+import { Announcer, ipv6Forwarding } from '../net/announce.ts';
+import { parseIp } from '../net/ip-address.ts';
+import { type AddressInfo, type LinkInfo, NetEvents, type NetEvent, Netlink } from '../net/netlink.ts';
+import { TxBatch } from '../net/tx-batch.ts';
+import { VrrpSocket } from '../net/vrrp-socket.ts';
+import { addressSpec, routeSpec, ruleSpec } from './addresses.ts';
+import { type CoreEvent, Driver } from './driver.ts';
+import { EffectQueues, RateLimit } from './effects.ts';
+import { type InstancePlan, type InterfaceView, type Plan, type SocketPlan, buildPlan } from './plan.ts';
+
+export interface DaemonOptions {
+  configFile: string;
+  configId?: string;
+  allConfig?: boolean;
+  logger: Logger;
+  /** -V / --dont-release-vrrp: leave VIPs in place on exit. */
+  dontReleaseVrrp?: boolean;
+}
+
+interface Runtime {
+  plan: InstancePlan;
+  state: StateName;
+  /** VIPs (advertised and excluded) currently installed by us. */
+  installed: VipSpec[];
+  lastTransition: number;
+  masterAddress: string | null;
+  masterPriority: number | null;
+}
+
+interface OpenSocket {
+  plan: SocketPlan;
+  sock: VrrpSocket;
+  batch: TxBatch;
+  src: Buffer;
+}
+
+export interface InstanceStatus {
+  name: string;
+  state: StateName;
+  interface: string;
+  vrid: number;
+  version: number;
+  family: 4 | 6;
+  basePriority: number;
+  effectivePriority: number;
+  advertIntCs: number;
+  masterAddress: string | null;
+  masterPriority: number | null;
+  vips: string[];
+  vipsInstalled: boolean;
+  lastTransition: string;
+  stats: Stats;
+}
+
+export class Daemon {
+  private config!: Config;
+  private plan!: Plan;
+  private core!: Core;
+  private driver!: Driver;
+  private nl!: Netlink;
+  private events!: NetEvents;
+  private announcer!: Announcer;
+  private readonly sockets = new Map<string, OpenSocket>();
+  private readonly byHandle = new Map<number, Runtime>();
+  private readonly links = new Map<number, LinkInfo>();
+  private readonly dirty = new Set<OpenSocket>();
+  private readonly effects: EffectQueues;
+  private readonly rxLog = new RateLimit(10_000);
+  private forwarding = new Map<string, boolean>();
+  private nextHandle = 0;
+  private nextSocketId = 0;
+  private stopping = false;
+  private readonly log: Logger;
+
+  private constructor(private readonly opts: DaemonOptions) {
+    this.log = opts.logger;
+    this.effects = new EffectQueues((h, e) => {
+      const r = this.byHandle.get(h);
+      this.log.err(`(${r?.plan.name ?? h}) ${(e as Error).message}`);
+    });
+  }
+
+  static async start(opts: DaemonOptions): Promise<Daemon> {
+    const d = new Daemon(opts);
+    await d.boot();
+    return d;
+  }
+
+  private loadConfigOrThrow(): Config {
+    const r = loadConfig(this.opts.configFile, { configId: this.opts.configId, allConfig: this.opts.allConfig });
+    const text = renderDiagnostics(r.diagnostics);
+    for (const line of text.split('\n').filter(Boolean)) this.log.warn(line);
+    if (r.diagnostics.some((d) => d.severity === 'error' && (d as { fatal?: boolean }).fatal)) {
+      throw new Error(`configuration ${this.opts.configFile} cannot run`);
+    }
+    return r.config;
+  }
+
+  private async boot(): Promise<void> {
+    this.config = this.loadConfigOrThrow();
+    this.nl = new Netlink();
+    await this.refreshLinks();
+    const addrs = await this.nl.addresses();
+    this.plan = buildPlan(this.config, this.lookup(addrs));
+    for (const p of this.plan.problems) this.log.err(`(${p.name}) ${p.why}: instance not started`);
+    this.core = new Core();
+    this.driver = new Driver(this.core, {
+      transmit: (h, s, peer, msg, a) => this.transmit(h, s, peer, msg, a),
+      event: (e, now) => this.onEvent(e, now),
+      drained: () => this.flush(),
+    });
+    this.announcer = new Announcer();
+    this.nextSocketId = this.plan.sockets.length;
+    this.nextHandle = this.plan.instances.length;
+    for (const ip of this.plan.instances) this.addInstance(ip);
+    await this.removeLeftovers(addrs);
+    this.events = new NetEvents((e) => this.onNetEvent(e), { onError: (e) => this.log.err(`netlink monitor: ${e.message}`) });
+    this.driver.step((now) => {
+      for (const r of this.byHandle.values()) {
+        this.core.setFault(now, r.plan.handle, this.primaryDown(r.plan));
+        this.core.start(now, r.plan.handle);
+      }
+    });
+  }
+
+  private async refreshLinks(): Promise<void> {
+    this.links.clear();
+    for (const l of await this.nl.links()) this.links.set(l.index, l);
+  }
+
+  private lookup(addrs: AddressInfo[]): (name: string) => InterfaceView | undefined {
+    return (name) => {
+      const l = [...this.links.values()].find((x) => x.name === name);
+      if (!l) return undefined;
+      const mine = addrs.filter((a) => a.ifindex === l.index);
+      return {
+        index: l.index, name, mac: l.mac, up: l.up, running: l.running,
+        ipv4: mine.filter((a) => a.family === 4 && !(a.flags.includes('secondary'))).map((a) => a.address),
+        ipv6LinkLocal: mine.find((a) => a.family === 6 && a.address.startsWith('fe80'))?.address ?? null,
+      };
+    };
+  }
+
+  private primaryDown(p: InstancePlan): boolean {
+    if (p.model.dontTrackPrimary) return false;
+    const l = this.links.get(p.ifindex);
+    return !l || !(l.up && l.running);
+  }
+
+  private addInstance(ip: InstancePlan): void {
+    this.openSocket(ip.socket);
+    this.core.configure(ip.handle, ip.core);
+    this.byHandle.set(ip.handle, { plan: ip, state: 'INIT', installed: [], lastTransition: Date.now(), masterAddress: null, masterPriority: null });
+  }
+
+  private openSocket(sp: SocketPlan): OpenSocket {
+    let s = this.sockets.get(sp.key);
+    if (s) return s;
+    const id = sp.id;
+    const family = sp.family;
+    const sock = VrrpSocket.open({
+      family, ifindex: sp.ifindex, multicast: sp.multicast, bindAddress: sp.bindAddress ?? undefined,
+      onError: (e) => this.log.err(`VRRP socket on ${sp.ifname}: ${e.message}`),
+    }, (p) => {
+      if (this.stopping) return;
+      this.driver.step((now) => {
+        const r = this.core.feed(now, id, family, p.ttl, p.data, p.offset, p.length, p.meta, p.srcOffset);
+        if (r < 0) this.badPacket(sp, r, p.src());
+      });
+    });
+    s = { plan: sp, sock, batch: new TxBatch(64), src: Buffer.alloc(16) };
+    this.sockets.set(sp.key, s);
+    return s;
+  }
+
+  private badPacket(sp: SocketPlan, code: number, from: string): void {
+    const suppressed = this.rxLog.pass(`${sp.key}|${code}`);
+    if (suppressed === null) return;
+    const more = suppressed > 0 ? ` (${suppressed} more since the last report)` : '';
+    this.log.info(`${sp.ifname}: ${RX_MESSAGES[code] ?? `bad packet ${code}`} from ${from}${more}`);
+  }
+
+  private socketById(id: number): OpenSocket | undefined {
+    for (const s of this.sockets.values()) if (s.plan.id === id) return s;
+    return undefined;
+  }
+
+  private transmit(_h: number, sockId: number, peer: number, msg: Uint8Array, addrs: Uint8Array): void {
+    const s = this.socketById(sockId);
+    if (!s) return;
+    if (s.batch.count >= s.batch.capacity) this.flushOne(s);
+    const ttl = s.plan.multicast ? 255 : s.plan.ttl;
+    const off = s.batch.reserve(msg.length, addrs.subarray(16, 32), s.plan.ifindex, ttl, addrs.subarray(0, 16));
+    s.batch.data.set(msg, off);
+    this.dirty.add(s);
+    void peer;
+  }
+
+  private flush(): void {
+    for (const s of this.dirty) this.flushOne(s);
+    this.dirty.clear();
+  }
+
+  private flushOne(s: OpenSocket): void {
+    if (s.batch.count === 0) return;
+    const r = s.sock.send(s.batch);
+    s.batch.clear();
+    if (r.failed && !this.stopping) {
+      const suppressed = this.rxLog.pass(`tx|${s.plan.key}|${r.failed[0][1]}`);
+      if (suppressed !== null) this.log.warn(`${s.plan.ifname}: sending adverts failed (${r.failed.map((f) => f[1]).join(', ')})`);
+    }
+  }
+
+  private onEvent(e: CoreEvent, _now: number): void {
+    const r = this.byHandle.get(e.handle);
+    if (!r) return;
+    const name = r.plan.name;
+    switch (e.kind) {
+      case 'state': {
+        r.state = e.to;
+        r.lastTransition = Date.now();
+        if (e.to === 'MASTER') {
+          if (e.reason === 'master-down') this.log.info(`(${name}) Receive advertisement timeout`);
+          if (e.reason === 'priority-zero') this.log.info(`(${name}) Backup received priority 0 advertisement`);
+          this.log.info(`(${name}) Entering MASTER STATE`);
+          r.masterAddress = r.plan.src;
+          r.masterPriority = this.core.inspect(e.handle).effectivePriority;
+        } else if (e.to === 'BACKUP') {
+          if (e.reason === 'higher-priority') {
+            const i = this.core.inspect(e.handle);
+            this.log.info(`(${name}) Master received advert from ${i.masterAddress} with higher priority ${i.masterPriority}, ours ${i.effectivePriority}`);
+          }
+          this.log.info(`(${name}) Entering BACKUP STATE${e.from === 'INIT' ? ' (init)' : ''}`);
+        } else if (e.to === 'FAULT') {
+          this.log.info(`(${name}) Entering FAULT STATE${e.from === 'INIT' ? ' (init)' : ''}`);
+        } else if (e.to === 'INIT' && e.from === 'MASTER') {
+          this.log.info(`(${name}) sent 0 priority`);
+        }
+        break;
+      }
+      case 'vip-add': this.effects.run(e.handle, () => this.installVips(r)); break;
+      case 'vip-del': this.effects.run(e.handle, () => this.removeVips(r)); break;
+      case 'announce': this.effects.run(e.handle, () => this.announce(r, e.rounds)); break;
+      case 'priority': this.log.info(`(${name}) Changing effective priority from ${e.from} to ${e.to}`); break;
+      case 'rx-lower':
+        this.log.info(`(${name}) Received advert from ${e.from} with lower priority ${e.priority}, ours ${this.core.inspect(e.handle).effectivePriority}, forcing new election`);
+        break;
+      case 'new-master':
+        r.masterAddress = e.address;
+        r.masterPriority = e.priority;
+        this.log.debug(`(${name}) following master ${e.address} (priority ${e.priority})`);
+        break;
+    }
+  }
+
+  private ifindexOf(name: string): number | undefined {
+    for (const l of this.links.values()) if (l.name === name) return l.index;
+    return undefined;
+  }
+
+  private allVips(p: InstancePlan): VipSpec[] {
+    return [...p.model.vips, ...p.model.excludedVips];
+  }
+
+  private async installVips(r: Runtime): Promise<void> {
+    const p = r.plan;
+    for (const v of this.allVips(p)) {
+      const ifindex = v.dev ? this.ifindexOf(v.dev) : p.ifindex;
+      if (ifindex === undefined) { this.log.err(`(${p.name}) VIP ${v.addr}: interface ${v.dev} does not exist`); continue; }
+      try {
+        await this.nl.addAddress(addressSpec(v, ifindex));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      if (!r.installed.includes(v)) r.installed.push(v);
+    }
+    for (const rt of p.model.routes) await this.tolerate(() => this.nl.addRoute(routeSpec(rt, (n) => this.ifindexOf(n))), 'EEXIST');
+    for (const ru of p.model.rules) await this.tolerate(() => this.nl.addRule(ruleSpec(ru, p.core.family)), 'EEXIST');
+  }
+
+  private async removeVips(r: Runtime): Promise<void> {
+    const p = r.plan;
+    for (const ru of p.model.rules) await this.tolerate(() => this.nl.delRule(ruleSpec(ru, p.core.family)), 'ENOENT');
+    for (const rt of p.model.routes) await this.tolerate(() => this.nl.delRoute(routeSpec(rt, (n) => this.ifindexOf(n))), 'ESRCH');
+    for (const v of [...r.installed]) {
+      const ifindex = v.dev ? this.ifindexOf(v.dev) : p.ifindex;
+      if (ifindex !== undefined) await this.tolerate(() => this.nl.delAddress({ address: v.addr, prefix: v.prefix, ifindex }), 'EADDRNOTAVAIL');
+      r.installed.splice(r.installed.indexOf(v), 1);
+    }
+  }
+
+  private async tolerate(step: () => Promise<void>, ...codes: string[]): Promise<void> {
+    try {
+      await step();
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (!code || !codes.includes(code)) throw e;
+    }
+  }
+
+  private announce(r: Runtime, rounds: number): void {
+    if (r.state !== 'MASTER' || this.stopping) return;
+    const p = r.plan;
+    const vips = this.allVips(p);
+    const shown = new Set<string>();
+    for (let k = 0; k < rounds; k++) {
+      for (const v of vips) {
+        const ifname = v.dev ?? p.ifname;
+        const ifindex = this.ifindexOf(ifname);
+        const link = ifindex === undefined ? undefined : this.links.get(ifindex);
+        if (!link?.mac || link.noarp) continue;
+        const a = parseIp(v.addr);
+        if (a.family === 4) this.announcer.garp(link.index, link.mac, a.bytes.subarray(0, 4));
+        else this.announcer.unsolicitedNa(link.index, link.mac, a.bytes, this.isForwarding(ifname));
+        if (k === 0 && !shown.has(ifname)) shown.add(ifname);
+      }
+    }
+    const res = this.announcer.flush();
+    for (const ifname of shown) {
+      this.log.info(`(${p.name}) Sending/queueing gratuitous ARPs on ${ifname} for ${vips.filter((v) => (v.dev ?? p.ifname) === ifname).map((v) => v.addr).join(', ')}`);
+    }
+    if (res.failed) this.log.warn(`(${p.name}) ${res.failed.length} announcement(s) failed: ${res.failed[0][1]}`);
+  }
+
+  private isForwarding(ifname: string): boolean {
+    let f = this.forwarding.get(ifname);
+    if (f === undefined) {
+      try { f = ipv6Forwarding(ifname); } catch { f = false; }
+      this.forwarding.set(ifname, f);
+    }
+    return f;
+  }
+
+  /** keepalived removes the VIPs an earlier run may have left on its interfaces before it starts. */
+  private async removeLeftovers(addrs: AddressInfo[]): Promise<void> {
+    for (const r of this.byHandle.values()) {
+      const p = r.plan;
+      let removed = false;
+      for (const v of this.allVips(p)) {
+        const ifindex = v.dev ? this.ifindexOf(v.dev) : p.ifindex;
+        if (ifindex === undefined) continue;
+        if (!addrs.some((a) => a.ifindex === ifindex && a.address === v.addr && a.prefix === v.prefix)) continue;
+        await this.tolerate(() => this.nl.delAddress({ address: v.addr, prefix: v.prefix, ifindex }), 'EADDRNOTAVAIL');
+        removed = true;
+      }
+      if (removed) this.log.info(`(${p.name}) removing VIPs left by an earlier run`);
+    }
+  }
+
+  private onNetEvent(e: NetEvent): void {
+    if (this.stopping) return;
+    if (e.kind !== 'link') return;
+    const before = this.links.get(e.ifindex);
+    if (e.removed) this.links.delete(e.ifindex);
+    else this.links.set(e.ifindex, { ...(before ?? { mac: undefined, mtu: 0, noarp: false }), index: e.ifindex, name: e.name, up: e.up, running: e.running });
+    const wasUp = before ? before.up && before.running : false;
+    const isUp = !e.removed && e.up && e.running;
+    if (wasUp === isUp) return;
+    this.log.info(`Netlink reports ${e.name} ${isUp ? 'up' : 'down'}`);
+    this.forwarding.delete(e.name);
+    this.driver.step((now) => {
+      for (const r of this.byHandle.values()) {
+        if (r.plan.ifindex === e.ifindex) this.core.setFault(now, r.plan.handle, this.primaryDown(r.plan));
+      }
+    });
+  }
+
+  /**
+   * SIGHUP: re-read the configuration. A broken one is refused and the running one kept. Instances are matched
+   * as keepalived matches them (VRID + family + interface + unicast source or group), keep their state and
+   * counters, and a matched master adds and announces new VIPs and drops removed ones. Unmatched old instances
+   * resign (priority 0) and go; new ones start.
+   */
+  async reload(): Promise<void> {
+    if (this.stopping) return;
+    const r = loadConfig(this.opts.configFile, { configId: this.opts.configId, allConfig: this.opts.allConfig });
+    const errors = r.diagnostics.filter((d) => d.severity === 'error');
+    if (errors.length > 0) {
+      for (const line of renderDiagnostics(errors).split('\n').filter(Boolean)) this.log.err(line);
+      this.log.err(`Reload refused: ${errors.length} configuration error(s); keeping the running configuration`);
+      return;
+    }
+    await this.refreshLinks();
+    const addrs = await this.nl.addresses();
+    const plan = buildPlan(r.config, this.lookup(addrs));
+    for (const p of plan.problems) this.log.err(`(${p.name}) ${p.why}: instance not started`);
+    // Socket ids stay stable across reloads: the core demultiplexes by them.
+    for (const sp of plan.sockets) sp.id = this.sockets.get(sp.key)?.plan.id ?? this.nextSocketId++;
+    for (const ip of plan.instances) ip.core.socket = ip.socket.id;
+    const identity = (p: InstancePlan) => `${p.socket.key}|${p.model.vrid}|v${p.model.version}`;
+    const old = new Map([...this.byHandle.values()].map((x) => [identity(x.plan), x]));
+    const kept = new Set<Runtime>();
+    const fresh: InstancePlan[] = [];
+    for (const ip of plan.instances) {
+      const prev = old.get(identity(ip));
+      if (prev) {
+        ip.handle = prev.plan.handle;
+        kept.add(prev);
+        this.retarget(prev, ip);
+      } else {
+        ip.handle = this.nextHandle++;
+        fresh.push(ip);
+      }
+    }
+    const gone = [...this.byHandle.values()].filter((x) => !kept.has(x));
+    this.driver.step((now) => {
+      for (const g of gone) this.core.shutdown(now, g.plan.handle);
+    });
+    for (const g of gone) {
+      this.core.remove(g.plan.handle);
+      this.byHandle.delete(g.plan.handle);
+      this.log.info(`(${g.plan.name}) removed by reload`);
+    }
+    for (const ip of fresh) this.addInstance(ip);
+    this.driver.step((now) => {
+      for (const ip of fresh) {
+        this.core.setFault(now, ip.handle, this.primaryDown(ip));
+        this.core.start(now, ip.handle);
+      }
+    });
+    const used = new Set(plan.sockets.map((s) => s.key));
+    for (const [key, s] of this.sockets) {
+      if (!used.has(key)) { s.sock.close(); this.sockets.delete(key); }
+    }
+    this.config = r.config;
+    this.plan = plan;
+    this.log.info(`Reloaded ${this.opts.configFile}: ${kept.size} kept, ${fresh.length} added, ${gone.length} removed`);
+  }
+
+  /** A matched instance takes its new configuration; a master reconciles its installed VIPs. */
+  private retarget(r: Runtime, ip: InstancePlan): void {
+    this.core.configure(ip.handle, ip.core);
+    r.plan = ip;
+    if (r.state !== 'MASTER') return;
+    const want = this.allVips(ip);
+    const key = (v: VipSpec) => `${v.addr}/${v.prefix}/${v.dev ?? ''}`;
+    const wanted = new Set(want.map(key));
+    const stale = r.installed.filter((v) => !wanted.has(key(v)));
+    const had = new Set(r.installed.map(key));
+    const added = want.filter((v) => !had.has(key(v)));
+    this.effects.run(ip.handle, async () => {
+      for (const v of stale) {
+        const ifindex = v.dev ? this.ifindexOf(v.dev) : ip.ifindex;
+        if (ifindex !== undefined) await this.tolerate(() => this.nl.delAddress({ address: v.addr, prefix: v.prefix, ifindex }), 'EADDRNOTAVAIL');
+        r.installed.splice(r.installed.indexOf(v), 1);
+      }
+      if (added.length > 0) {
+        await this.installVips(r);
+        this.announce(r, ip.model.garp.masterRepeat || 1);
+      }
+    });
+  }
+
+  /** SIGTERM / SIGINT: masters resign with priority 0 and remove their VIPs; then everything closes. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.driver.step((now) => {
+      for (const r of this.byHandle.values()) {
+        if (this.opts.dontReleaseVrrp) continue;
+        this.core.shutdown(now, r.plan.handle);
+      }
+    });
+    this.stopping = true;
+    this.driver.stop();
+    const done = await this.effects.idle(5000);
+    if (!done) this.log.err('timed out removing VIPs on exit');
+    for (const s of this.sockets.values()) s.sock.close();
+    this.sockets.clear();
+    this.announcer.close();
+    this.events.close();
+    this.nl.close();
+    this.log.info('Stopped vipd');
+  }
+
+  status(): InstanceStatus[] {
+    return [...this.byHandle.values()].map((r) => {
+      const i = this.core.inspect(r.plan.handle);
+      const p = r.plan;
+      return {
+        name: p.name, state: i.state, interface: p.ifname, vrid: p.model.vrid, version: p.model.version, family: p.core.family,
+        basePriority: i.basePriority, effectivePriority: i.effectivePriority, advertIntCs: i.advertIntCs,
+        masterAddress: i.state === 'MASTER' ? p.src : i.masterAddress, masterPriority: i.masterPriority,
+        vips: this.allVips(p).map((v) => `${v.addr}/${v.prefix}`), vipsInstalled: r.installed.length > 0,
+        lastTransition: new Date(r.lastTransition).toISOString(), stats: this.core.stats(p.handle),
+      };
+    });
+  }
+
+  get driverStats(): { earlyWakeups: number; lastLatenessUs: number } {
+    return { earlyWakeups: this.driver.earlyWakeups, lastLatenessUs: this.driver.lastLatenessUs };
+  }
+}
+

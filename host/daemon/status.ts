@@ -1,0 +1,62 @@
+// `vipd status`: the running daemon answers on an abstract unix socket (scoped to its network namespace, gone
+// when the process is), named after its pid file so that several daemons can run side by side.
+import { createConnection, createServer, type Server } from 'node:net';
+import type { InstanceStatus } from './runtime.ts';
+
+export function statusSocketName(pidFile: string): string {
+  return `\0vipd-status:${pidFile}`;
+}
+
+export interface StatusReport {
+  pid: number;
+  configFile: string;
+  startedAt: string;
+  instances: InstanceStatus[];
+  timer: { earlyWakeups: number; lastLatenessUs: number };
+}
+
+export function serveStatus(name: string, report: () => StatusReport): Server {
+  const server = createServer((c) => {
+    c.on('error', () => c.destroy());
+    c.end(JSON.stringify(report()) + '\n');
+  });
+  server.listen(name);
+  server.unref();
+  return server;
+}
+
+export function fetchStatus(name: string, timeoutMs = 3000): Promise<StatusReport> {
+  return new Promise((resolve, reject) => {
+    const c = createConnection(name);
+    let buf = '';
+    const t = setTimeout(() => { c.destroy(); reject(new Error('no answer from the daemon')); }, timeoutMs);
+    c.on('data', (d) => { buf += d; });
+    c.on('end', () => {
+      clearTimeout(t);
+      try { resolve(JSON.parse(buf) as StatusReport); } catch (e) { reject(e); }
+    });
+    c.on('error', (e) => {
+      clearTimeout(t);
+      reject(new Error(`no vipd is running here (${(e as NodeJS.ErrnoException).code ?? e.message})`));
+    });
+  });
+}
+
+/** A table for people. */
+export function formatStatus(r: StatusReport): string {
+  const rows = [['INSTANCE', 'STATE', 'IF', 'VRID', 'VER', 'PRIO', 'MASTER', 'VIPS', 'RX', 'TX', 'ERRORS']];
+  for (const i of r.instances) {
+    const s = i.stats;
+    const errors = s.packet_len_err + s.ip_ttl_err + s.invalid_type_rcvd + s.addr_list_err + s.invalid_authtype +
+      s.authtype_mismatch + s.auth_failure + s.version_err + s.checksum_err + s.ip_len_err + s.mcast_mismatch + s.unicast_src_err;
+    rows.push([
+      i.name, i.state, i.interface, String(i.vrid), `v${i.version}`,
+      i.basePriority === i.effectivePriority ? String(i.effectivePriority) : `${i.effectivePriority} (${i.basePriority})`,
+      i.masterAddress ? `${i.masterAddress}${i.masterPriority !== null ? `/${i.masterPriority}` : ''}` : '-',
+      `${i.vips.join(',')}${i.vipsInstalled ? ' (up)' : ''}`, String(s.advert_rcvd), String(s.advert_sent), String(errors),
+    ]);
+  }
+  const w = rows[0].map((_, k) => Math.max(...rows.map((r) => r[k].length)));
+  return `vipd pid ${r.pid}, ${r.configFile}, up since ${r.startedAt}\n` +
+    rows.map((row) => row.map((c, k) => c.padEnd(w[k])).join('  ').trimEnd()).join('\n') + '\n';
+}
