@@ -8,7 +8,7 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
   chmod +x /usr/sbin/policy-rc.d
 fi
-pkgs=(iproute2 nftables tcpdump tshark python3-scapy keepalived iputils-ping procps)
+pkgs=(iproute2 nftables tcpdump tshark python3-scapy keepalived iputils-ping procps build-essential python3 time)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -4,6 +4,7 @@ import { registerPacketCommand } from './packet-command.ts';
 import { registerSimCommand } from './sim-command.ts';
 import { registerDaemonOptions } from './daemon-options.ts';
 import { registerStatusCommand } from './status-command.ts';
+import { registerDemoCommand } from './demo-command.ts';
 
 /** What the CLI needs from the outside world; tests pass their own. */
 export interface CliDeps {
@@ -37,6 +38,7 @@ export function createProgram(deps: CliDeps): VipdProgram {
   registerPacketCommand(program, deps, setExit);
   registerSimCommand(program, deps, setExit);
   registerStatusCommand(program, deps, setExit);
+  registerDemoCommand(program, deps, setExit);
   return {
     command: program,
     async run(argv: string[]): Promise<number> {

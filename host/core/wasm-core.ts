@@ -319,10 +319,42 @@ export class Core {
     return this.x.handleDatagram(now, socket, family, ttl, bytes.length > abi.RX_CAP ? bytes.length : n);
   }
 
+  /**
+   * Fast path for a daemon: feeds a datagram straight from a receive buffer. `addrs` holds the 16-byte source
+   * at addrOff and destination at addrOff + 16 (IPv6; ignored for IPv4, whose header carries them).
+   */
+  feed(now: number, socket: number, family: Family, ttl: number, data: Uint8Array, off: number, len: number,
+       addrs?: Uint8Array, addrOff = 0): number {
+    this.views();
+    if (family === 6 && addrs) this.u8.set(addrs.subarray(addrOff, addrOff + 32), this.rx);
+    const n = Math.min(len, abi.RX_CAP);
+    this.u8.set(data.subarray(off, off + n), this.rx + abi.ADDR_OFF);
+    return this.x.handleDatagram(now, socket, family, ttl, len > abi.RX_CAP ? len : n);
+  }
+
+  /** Fast path: the next output's kind (abi.OUT_*); read it with outInt/txMessage/txAddrs, or decodeOutput(). */
+  pollKind(): number {
+    const k = this.x.pollOutput();
+    this.views();
+    return k;
+  }
+
+  /** Field k of the current output record: 0 handle, 1 a, 2 b, 3 c, 4 d. */
+  outInt(k: number): number { return this.dv.getInt32(this.out + 4 + 4 * k, true); }
+
+  /** The current transmit's message (a view, valid until the next poll). */
+  txMessage(len: number): Uint8Array { return this.u8.subarray(this.tx + abi.ADDR_OFF, this.tx + abi.ADDR_OFF + len); }
+
+  /** The current transmit's source [0,16) and destination [16,32) (a view). */
+  txAddrs(): Uint8Array { return this.u8.subarray(this.tx, this.tx + 32); }
+
   /** The next output; a 'timeout' ends the drain. Transmit bytes are a copy. */
   poll(): CoreOutput {
-    const kind = this.x.pollOutput();
-    this.views();
+    return this.decodeOutput(this.pollKind());
+  }
+
+  /** The current output record as a typed object. */
+  decodeOutput(kind: number): CoreOutput {
     const dv = this.dv;
     const o = this.out;
     const handle = dv.getInt32(o + 4, true);

@@ -1,0 +1,64 @@
+// Loads native/vipd_net.node and types its exports. The record layout mirrors native/vipd_net.c.
+import { createRequire } from 'node:module';
+import { constants } from 'node:os';
+
+/** Byte offsets inside one 64-byte per-datagram record (send and receive). */
+export const REC = {
+  SIZE: 64,
+  OFF: 0,
+  LEN: 4,
+  IFINDEX: 8,
+  TTL: 12,
+  FLAGS: 16,
+  SRC: 32,
+  DST: 48,
+} as const;
+export const REC_F_TRUNC = 1;
+
+export interface VipdNet {
+  openVrrp(family: 4 | 6, ifindex: number, rcvbuf: number): number;
+  bindAddress(fd: number, family: 4 | 6, addr16: Buffer, ifindex: number): void;
+  joinGroup(fd: number, family: 4 | 6, ifindex: number, group16: Buffer, join: boolean): void;
+  sendBatch(fd: number, family: 4 | 6, data: Buffer, meta: Buffer, start: number, count: number): number;
+  openPacket(): number;
+  sendFrames(fd: number, data: Buffer, meta: Buffer, start: number, count: number): number;
+  watch(fd: number, family: 4 | 6, data: Buffer, meta: Buffer, slot: number, batch: number,
+    cb: (n: number) => void): NativeWatcher;
+  unwatch(w: NativeWatcher): void;
+  closeFd(fd: number): void;
+  nsOpen(path: string): number;
+  nsSet(fd: number): void;
+  readonly RECORD_SIZE: number;
+  readonly BATCH_MAX: number;
+}
+
+declare const watcherBrand: unique symbol;
+export type NativeWatcher = { readonly [watcherBrand]: true };
+
+const ADDON_PATH = new URL('../../native/build/Release/vipd_net.node', import.meta.url);
+
+function load(): VipdNet {
+  const require = createRequire(import.meta.url);
+  try {
+    const mod = require(ADDON_PATH.pathname) as VipdNet;
+    if (mod.RECORD_SIZE !== REC.SIZE) throw new Error(`record size ${mod.RECORD_SIZE} != ${REC.SIZE}: rebuild native/`);
+    return mod;
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new Error(`vipd native addon not loadable (${why}); build it with: npm run build:native`);
+  }
+}
+
+/** The addon, loaded on first use so that importing host/net costs nothing on machines without it. */
+let cached: VipdNet | undefined;
+export function native(): VipdNet {
+  return (cached ??= load());
+}
+
+const errnoNames = new Map<number, string>(
+  Object.entries(constants.errno).map(([name, n]) => [n, name]),
+);
+/** 'ENETUNREACH' for 101: the addon returns -errno from the send paths rather than throwing. */
+export function errnoName(errno: number): string {
+  return errnoNames.get(errno) ?? `errno ${errno}`;
+}

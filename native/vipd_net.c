@@ -1,0 +1,608 @@
+// vipd_net: the few Linux socket calls Node cannot make itself.
+//
+// Raw IP protocol 112 sockets with per-packet source/ifindex/TTL on send and
+// source/destination/TTL/ifindex on receive, batched with sendmmsg/recvmmsg;
+// an AF_PACKET socket for GARP / unsolicited NA frames; setns() so one process
+// can open sockets inside a lab namespace. Everything above the syscall lives
+// in host/net/*.ts. The record layout below is mirrored in host/net/native.ts.
+#define _GNU_SOURCE
+#include <node_api.h>
+#include <uv.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <linux/if_packet.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#ifndef IP_MULTICAST_ALL
+#define IP_MULTICAST_ALL 49
+#endif
+#ifndef IPV6_FREEBIND
+#define IPV6_FREEBIND 78
+#endif
+#ifndef IPV6_MULTICAST_ALL
+#define IPV6_MULTICAST_ALL 29
+#endif
+
+#define VRRP_PROTO 112
+
+// One 64-byte record per datagram, shared by send and receive (host/net/native.ts).
+enum {
+  REC_SIZE = 64,
+  REC_OFF = 0,      // u32 byte offset of the datagram in the data buffer
+  REC_LEN = 4,      // u32 length
+  REC_IFINDEX = 8,  // i32 interface index (tx: 0 = let the kernel choose)
+  REC_TTL = 12,     // i32 TTL / hop limit (tx: 0 = socket default; rx: -1 = unknown)
+  REC_FLAGS = 16,   // u32 rx: REC_F_TRUNC
+  REC_SRC = 32,     // 16 bytes; IPv4 uses the first 4 (tx: all zero = kernel chooses)
+  REC_DST = 48,     // 16 bytes
+};
+#define REC_F_TRUNC 1u
+
+#define BATCH_MAX 64
+#define CTRL_SIZE 128
+// Bound the work done per wake-up so a flood cannot starve timers.
+#define ROUNDS_MAX 16
+
+static int throw_errno(napi_env env, const char* what, int err) {
+  char msg[768];
+  const char* name = strerrorname_np(err);
+  snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
+  napi_throw_error(env, name ? name : "EIO", msg);
+  return -1;
+}
+
+#define CHECK(call)                                   \
+  do {                                                \
+    if ((call) != napi_ok) {                          \
+      napi_throw_error(env, NULL, "napi: " #call);    \
+      return NULL;                                    \
+    }                                                 \
+  } while (0)
+
+static int32_t arg_i32(napi_env env, napi_value v) {
+  int32_t x = 0;
+  napi_get_value_int32(env, v, &x);
+  return x;
+}
+
+static int arg_buf(napi_env env, napi_value v, uint8_t** data, size_t* len) {
+  bool ok = false;
+  napi_is_buffer(env, v, &ok);
+  if (!ok) {
+    napi_throw_type_error(env, NULL, "expected a Buffer");
+    return -1;
+  }
+  napi_get_buffer_info(env, v, (void**)data, len);
+  return 0;
+}
+
+static napi_value num(napi_env env, double x) {
+  napi_value v;
+  napi_create_double(env, x, &v);
+  return v;
+}
+
+static int setopt_int(int fd, int level, int opt, int val) {
+  return setsockopt(fd, level, opt, &val, sizeof val);
+}
+
+// openVrrp(family 4|6, ifindex, rcvbuf) -> fd. Non-blocking raw socket for protocol
+// 112, bound to the device, multicast egress on it, TTL/hop limit 255, loop off, and
+// the ancillary data that receive needs. TOS/traffic class 0xC0 and DF clear match
+// the headers keepalived writes itself; FREEBIND lets a unicast source be a VIP
+// that is not (yet) on this host.
+static napi_value open_vrrp(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int family = arg_i32(env, argv[0]);
+  int ifindex = arg_i32(env, argv[1]);
+  int rcvbuf = argc > 2 ? arg_i32(env, argv[2]) : 0;
+  int af = family == 6 ? AF_INET6 : AF_INET;
+  int fd = socket(af, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, VRRP_PROTO);
+  if (fd < 0) return throw_errno(env, "socket", errno), NULL;
+  int rc = 0;
+  if (ifindex > 0) {
+    char name[IF_NAMESIZE];
+    if (!if_indextoname(ifindex, name)) goto fail;
+    rc |= setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name, strlen(name) + 1);
+  }
+  if (rcvbuf > 0 && setopt_int(fd, SOL_SOCKET, SO_RCVBUFFORCE, rcvbuf) != 0)
+    rc |= setopt_int(fd, SOL_SOCKET, SO_RCVBUF, rcvbuf);
+  if (af == AF_INET) {
+    rc |= setopt_int(fd, IPPROTO_IP, IP_FREEBIND, 1);
+    rc |= setopt_int(fd, IPPROTO_IP, IP_TOS, 0xc0);
+    rc |= setopt_int(fd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DONT);
+    if (ifindex > 0) {
+      struct ip_mreqn mr = {.imr_ifindex = ifindex};
+      rc |= setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof mr);
+    }
+    rc |= setopt_int(fd, IPPROTO_IP, IP_MULTICAST_TTL, 255);
+    rc |= setopt_int(fd, IPPROTO_IP, IP_TTL, 255);
+    rc |= setopt_int(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0);
+    rc |= setopt_int(fd, IPPROTO_IP, IP_MULTICAST_ALL, 0);
+    rc |= setopt_int(fd, IPPROTO_IP, IP_PKTINFO, 1);
+  } else {
+    rc |= setopt_int(fd, IPPROTO_IPV6, IPV6_FREEBIND, 1);
+    rc |= setopt_int(fd, IPPROTO_IPV6, IPV6_TCLASS, 0xc0);
+    if (ifindex > 0) rc |= setopt_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, ifindex);
+    rc |= setopt_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 255);
+    rc |= setopt_int(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255);
+    rc |= setopt_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0);
+    rc |= setopt_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, 0);
+    rc |= setopt_int(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1);
+    rc |= setopt_int(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1);
+  }
+  if (rc != 0) goto fail;
+  return num(env, fd);
+fail:;
+  int err = errno;
+  close(fd);
+  throw_errno(env, "openVrrp", err);
+  return NULL;
+}
+
+static socklen_t fill_sockaddr(int af, const uint8_t* addr, int ifindex, struct sockaddr_storage* ss) {
+  memset(ss, 0, sizeof *ss);
+  if (af == AF_INET) {
+    struct sockaddr_in* sin = (struct sockaddr_in*)ss;
+    sin->sin_family = AF_INET;
+    memcpy(&sin->sin_addr, addr, 4);
+    return sizeof *sin;
+  }
+  struct sockaddr_in6* sin6 = (struct sockaddr_in6*)ss;
+  sin6->sin6_family = AF_INET6;
+  memcpy(&sin6->sin6_addr, addr, 16);
+  // Link-local unicast and link-scope multicast need a zone.
+  if ((addr[0] == 0xfe && (addr[1] & 0xc0) == 0x80) || (addr[0] == 0xff && (addr[1] & 0x0f) == 0x02))
+    sin6->sin6_scope_id = ifindex;
+  return sizeof *sin6;
+}
+
+// bindAddress(fd, family, addr16, ifindex): receive only datagrams sent to addr
+// (unicast sockets, keepalived's unicast_src_ip), and send from it by default.
+static napi_value bind_address(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int fd = arg_i32(env, argv[0]);
+  int af = arg_i32(env, argv[1]) == 6 ? AF_INET6 : AF_INET;
+  uint8_t* addr;
+  size_t len;
+  if (arg_buf(env, argv[2], &addr, &len) || len < 16) return NULL;
+  struct sockaddr_storage ss;
+  socklen_t sl = fill_sockaddr(af, addr, arg_i32(env, argv[3]), &ss);
+  if (bind(fd, (struct sockaddr*)&ss, sl) != 0) return throw_errno(env, "bind", errno), NULL;
+  return NULL;
+}
+
+// joinGroup(fd, family, ifindex, group16, join): multicast membership on one interface.
+static napi_value join_group(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int fd = arg_i32(env, argv[0]);
+  int family = arg_i32(env, argv[1]);
+  int ifindex = arg_i32(env, argv[2]);
+  uint8_t* group;
+  size_t len;
+  if (arg_buf(env, argv[3], &group, &len) || len < 16) return NULL;
+  bool join = true;
+  napi_get_value_bool(env, argv[4], &join);
+  int rc;
+  if (family == 6) {
+    struct ipv6_mreq mr;
+    memcpy(&mr.ipv6mr_multiaddr, group, 16);
+    mr.ipv6mr_interface = ifindex;
+    rc = setsockopt(fd, IPPROTO_IPV6, join ? IPV6_ADD_MEMBERSHIP : IPV6_DROP_MEMBERSHIP, &mr, sizeof mr);
+  } else {
+    struct ip_mreqn mr = {.imr_ifindex = ifindex};
+    memcpy(&mr.imr_multiaddr, group, 4);
+    rc = setsockopt(fd, IPPROTO_IP, join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP, &mr, sizeof mr);
+  }
+  if (rc != 0) return throw_errno(env, join ? "join group" : "leave group", errno), NULL;
+  return NULL;
+}
+
+static int all_zero(const uint8_t* p, int n) {
+  for (int i = 0; i < n; i++)
+    if (p[i]) return 0;
+  return 1;
+}
+
+static inline uint32_t rd32(const uint8_t* p) {
+  uint32_t v;
+  memcpy(&v, p, 4);
+  return v;
+}
+static inline void wr32(uint8_t* p, uint32_t v) { memcpy(p, &v, 4); }
+
+// sendBatch(fd, family, data, meta, start, count) -> messages sent (>= 0) or -errno
+// when the first message of the batch failed. The caller skips a failed message
+// and calls again, so one unreachable peer does not block the others.
+static napi_value send_batch(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int fd = arg_i32(env, argv[0]);
+  int af = arg_i32(env, argv[1]) == 6 ? AF_INET6 : AF_INET;
+  uint8_t *data, *meta;
+  size_t dlen, mlen;
+  if (arg_buf(env, argv[2], &data, &dlen) || arg_buf(env, argv[3], &meta, &mlen)) return NULL;
+  int start = arg_i32(env, argv[4]), count = arg_i32(env, argv[5]);
+  if (start < 0 || count < 0 || (size_t)(start + count) * REC_SIZE > mlen) {
+    napi_throw_range_error(env, NULL, "sendBatch: records out of range");
+    return NULL;
+  }
+  struct mmsghdr msgs[BATCH_MAX];
+  struct iovec iov[BATCH_MAX];
+  struct sockaddr_storage names[BATCH_MAX];
+  uint8_t ctrl[BATCH_MAX][CTRL_SIZE] __attribute__((aligned(8)));
+  int total = 0;
+  while (total < count) {
+    int n = count - total < BATCH_MAX ? count - total : BATCH_MAX;
+    for (int i = 0; i < n; i++) {
+      const uint8_t* r = meta + (size_t)(start + total + i) * REC_SIZE;
+      uint32_t off = rd32(r + REC_OFF), len = rd32(r + REC_LEN);
+      int ifindex = (int)rd32(r + REC_IFINDEX), ttl = (int)rd32(r + REC_TTL);
+      if ((size_t)off + len > dlen) {
+        napi_throw_range_error(env, NULL, "sendBatch: datagram out of range");
+        return NULL;
+      }
+      iov[i].iov_base = data + off;
+      iov[i].iov_len = len;
+      struct msghdr* m = &msgs[i].msg_hdr;
+      memset(m, 0, sizeof *m);
+      m->msg_iov = &iov[i];
+      m->msg_iovlen = 1;
+      m->msg_name = &names[i];
+      m->msg_namelen = fill_sockaddr(af, r + REC_DST, ifindex, &names[i]);
+      memset(ctrl[i], 0, CTRL_SIZE);
+      m->msg_control = ctrl[i];
+      m->msg_controllen = CTRL_SIZE;
+      struct cmsghdr* c = CMSG_FIRSTHDR(m);
+      size_t used = 0;
+      int have_src = !all_zero(r + REC_SRC, af == AF_INET ? 4 : 16);
+      if (have_src || ifindex > 0) {
+        if (af == AF_INET) {
+          struct in_pktinfo pi = {.ipi_ifindex = ifindex};
+          memcpy(&pi.ipi_spec_dst, r + REC_SRC, 4);
+          c->cmsg_level = IPPROTO_IP, c->cmsg_type = IP_PKTINFO, c->cmsg_len = CMSG_LEN(sizeof pi);
+          memcpy(CMSG_DATA(c), &pi, sizeof pi);
+          used += CMSG_SPACE(sizeof pi);
+        } else {
+          struct in6_pktinfo pi = {.ipi6_ifindex = ifindex};
+          memcpy(&pi.ipi6_addr, r + REC_SRC, 16);
+          c->cmsg_level = IPPROTO_IPV6, c->cmsg_type = IPV6_PKTINFO, c->cmsg_len = CMSG_LEN(sizeof pi);
+          memcpy(CMSG_DATA(c), &pi, sizeof pi);
+          used += CMSG_SPACE(sizeof pi);
+        }
+        c = (struct cmsghdr*)((uint8_t*)ctrl[i] + used);
+      }
+      if (ttl > 0) {
+        c->cmsg_level = af == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
+        c->cmsg_type = af == AF_INET ? IP_TTL : IPV6_HOPLIMIT;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &ttl, sizeof ttl);
+        used += CMSG_SPACE(sizeof(int));
+      }
+      m->msg_controllen = used;
+      if (used == 0) m->msg_control = NULL;
+    }
+    int sent = sendmmsg(fd, msgs, n, MSG_DONTWAIT);
+    if (sent < 0) {
+      if (errno == EINTR) continue;
+      if (total == 0) return num(env, -errno);
+      break;
+    }
+    total += sent;
+    if (sent < n) break;
+  }
+  return num(env, total);
+}
+
+// openPacket() -> fd. AF_PACKET with protocol 0: it receives nothing, and each
+// frame names its interface, so one socket serves every interface.
+static napi_value open_packet(napi_env env, napi_callback_info info) {
+  (void)info;
+  int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return throw_errno(env, "socket(AF_PACKET)", errno), NULL;
+  return num(env, fd);
+}
+
+// sendFrames(fd, data, meta, start, count) -> frames sent or -errno (as sendBatch).
+// Each record's ifindex picks the interface; the frame carries its own Ethernet header.
+static napi_value send_frames(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int fd = arg_i32(env, argv[0]);
+  uint8_t *data, *meta;
+  size_t dlen, mlen;
+  if (arg_buf(env, argv[1], &data, &dlen) || arg_buf(env, argv[2], &meta, &mlen)) return NULL;
+  int start = arg_i32(env, argv[3]), count = arg_i32(env, argv[4]);
+  if (start < 0 || count < 0 || (size_t)(start + count) * REC_SIZE > mlen) {
+    napi_throw_range_error(env, NULL, "sendFrames: records out of range");
+    return NULL;
+  }
+  struct mmsghdr msgs[BATCH_MAX];
+  struct iovec iov[BATCH_MAX];
+  struct sockaddr_ll names[BATCH_MAX];
+  int total = 0;
+  while (total < count) {
+    int n = count - total < BATCH_MAX ? count - total : BATCH_MAX;
+    for (int i = 0; i < n; i++) {
+      const uint8_t* r = meta + (size_t)(start + total + i) * REC_SIZE;
+      uint32_t off = rd32(r + REC_OFF), len = rd32(r + REC_LEN);
+      if ((size_t)off + len > dlen || len < 14) {
+        napi_throw_range_error(env, NULL, "sendFrames: frame out of range");
+        return NULL;
+      }
+      const uint8_t* f = data + off;
+      struct sockaddr_ll* sll = &names[i];
+      memset(sll, 0, sizeof *sll);
+      sll->sll_family = AF_PACKET;
+      memcpy(&sll->sll_protocol, f + 12, 2);  // ethertype, already network order
+      sll->sll_ifindex = (int)rd32(r + REC_IFINDEX);
+      sll->sll_halen = 6;
+      memcpy(sll->sll_addr, f, 6);
+      iov[i].iov_base = (void*)f;
+      iov[i].iov_len = len;
+      memset(&msgs[i].msg_hdr, 0, sizeof msgs[i].msg_hdr);
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+      msgs[i].msg_hdr.msg_name = sll;
+      msgs[i].msg_hdr.msg_namelen = sizeof *sll;
+    }
+    int sent = sendmmsg(fd, msgs, n, MSG_DONTWAIT);
+    if (sent < 0) {
+      if (errno == EINTR) continue;
+      if (total == 0) return num(env, -errno);
+      break;
+    }
+    total += sent;
+    if (sent < n) break;
+  }
+  return num(env, total);
+}
+
+// ---- receive: uv_poll on the fd, drain with recvmmsg, one JS call per batch ----
+
+typedef struct {
+  uv_poll_t poll;
+  napi_env env;
+  napi_ref cb, data_ref, meta_ref;
+  napi_async_context actx;
+  int fd, af, slot, batch, closing;
+  uint8_t *data, *meta;
+  size_t dlen, mlen;
+  struct mmsghdr msgs[BATCH_MAX];
+  struct iovec iov[BATCH_MAX];
+  struct sockaddr_in6 names[BATCH_MAX];
+  uint8_t ctrl[BATCH_MAX][CTRL_SIZE] __attribute__((aligned(8)));
+} watcher_t;
+
+static void call_js(watcher_t* w, int32_t n) {
+  napi_env env = w->env;
+  napi_value cb, arg, recv, result;
+  if (napi_get_reference_value(env, w->cb, &cb) != napi_ok || !cb) return;
+  napi_create_int32(env, n, &arg);
+  napi_get_global(env, &recv);
+  if (napi_make_callback(env, w->actx, recv, cb, 1, &arg, &result) != napi_ok) {
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    if (pending) {
+      napi_value err;
+      napi_get_and_clear_last_exception(env, &err);
+      napi_fatal_exception(env, err);
+    }
+  }
+}
+
+static void fill_rx_record(watcher_t* w, int i) {
+  uint8_t* r = w->meta + (size_t)i * REC_SIZE;
+  struct msghdr* m = &w->msgs[i].msg_hdr;
+  uint32_t len = w->msgs[i].msg_len;
+  uint8_t* pkt = w->data + (size_t)i * w->slot;
+  memset(r, 0, REC_SIZE);
+  wr32(r + REC_OFF, (uint32_t)i * w->slot);
+  wr32(r + REC_LEN, len);
+  wr32(r + REC_FLAGS, (m->msg_flags & MSG_TRUNC) ? REC_F_TRUNC : 0);
+  int32_t ttl = -1, ifindex = 0;
+  if (w->af == AF_INET) {
+    // The kernel hands raw IPv4 sockets the whole packet: read src, dst and TTL from it.
+    if (len >= 20) {
+      ttl = pkt[8];
+      memcpy(r + REC_SRC, pkt + 12, 4);
+      memcpy(r + REC_DST, pkt + 16, 4);
+    }
+  } else {
+    memcpy(r + REC_SRC, &w->names[i].sin6_addr, 16);
+  }
+  for (struct cmsghdr* c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
+    if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+      struct in_pktinfo pi;
+      memcpy(&pi, CMSG_DATA(c), sizeof pi);
+      ifindex = pi.ipi_ifindex;
+    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+      struct in6_pktinfo pi;
+      memcpy(&pi, CMSG_DATA(c), sizeof pi);
+      ifindex = pi.ipi6_ifindex;
+      memcpy(r + REC_DST, &pi.ipi6_addr, 16);
+    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) {
+      memcpy(&ttl, CMSG_DATA(c), sizeof ttl);
+    }
+  }
+  wr32(r + REC_IFINDEX, (uint32_t)ifindex);
+  wr32(r + REC_TTL, (uint32_t)ttl);
+}
+
+static void on_readable(uv_poll_t* h, int status, int events) {
+  (void)events;
+  watcher_t* w = h->data;
+  if (w->closing) return;
+  napi_handle_scope scope;
+  napi_open_handle_scope(w->env, &scope);
+  if (status < 0) {
+    call_js(w, status);
+  } else {
+    for (int round = 0; round < ROUNDS_MAX && !w->closing; round++) {
+      for (int i = 0; i < w->batch; i++) {
+        struct msghdr* m = &w->msgs[i].msg_hdr;
+        m->msg_name = &w->names[i];
+        m->msg_namelen = sizeof w->names[i];
+        m->msg_iov = &w->iov[i];
+        m->msg_iovlen = 1;
+        m->msg_control = w->ctrl[i];
+        m->msg_controllen = CTRL_SIZE;
+        m->msg_flags = 0;
+      }
+      int n = recvmmsg(w->fd, w->msgs, w->batch, MSG_DONTWAIT, NULL);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) call_js(w, -errno);
+        break;
+      }
+      for (int i = 0; i < n; i++) fill_rx_record(w, i);
+      call_js(w, n);
+      if (n < w->batch) break;
+    }
+  }
+  napi_close_handle_scope(w->env, scope);
+}
+
+static void on_closed(uv_handle_t* h) {
+  watcher_t* w = h->data;
+  napi_delete_reference(w->env, w->cb);
+  napi_delete_reference(w->env, w->data_ref);
+  napi_delete_reference(w->env, w->meta_ref);
+  napi_async_destroy(w->env, w->actx);
+  free(w);
+}
+
+// watch(fd, family, data, meta, slotSize, maxBatch, cb) -> watcher.
+// cb(n): n datagrams are in data at records 0..n-1 of meta; n < 0 is -errno.
+// The buffers are reused on the next wake-up: read them inside cb.
+static napi_value watch(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  watcher_t* w = calloc(1, sizeof *w);
+  if (!w) return throw_errno(env, "watch", ENOMEM), NULL;
+  w->env = env;
+  w->fd = arg_i32(env, argv[0]);
+  w->af = arg_i32(env, argv[1]) == 6 ? AF_INET6 : AF_INET;
+  w->slot = arg_i32(env, argv[4]);
+  w->batch = arg_i32(env, argv[5]);
+  if (arg_buf(env, argv[2], &w->data, &w->dlen) || arg_buf(env, argv[3], &w->meta, &w->mlen)) {
+    free(w);
+    return NULL;
+  }
+  if (w->slot <= 0 || w->batch <= 0 || w->batch > BATCH_MAX || (size_t)w->slot * w->batch > w->dlen ||
+      (size_t)w->batch * REC_SIZE > w->mlen) {
+    free(w);
+    napi_throw_range_error(env, NULL, "watch: buffers too small for slot * batch");
+    return NULL;
+  }
+  for (int i = 0; i < w->batch; i++) {
+    w->iov[i].iov_base = w->data + (size_t)i * w->slot;
+    w->iov[i].iov_len = w->slot;
+  }
+  uv_loop_t* loop;
+  napi_get_uv_event_loop(env, &loop);
+  if (uv_poll_init_socket(loop, &w->poll, w->fd) != 0) {
+    free(w);
+    return throw_errno(env, "uv_poll_init", EBADF), NULL;
+  }
+  w->poll.data = w;
+  napi_value name;
+  napi_create_string_utf8(env, "vipd:vrrp-rx", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, NULL, name, &w->actx);
+  napi_create_reference(env, argv[6], 1, &w->cb);
+  napi_create_reference(env, argv[2], 1, &w->data_ref);
+  napi_create_reference(env, argv[3], 1, &w->meta_ref);
+  uv_poll_start(&w->poll, UV_READABLE, on_readable);
+  napi_value ext;
+  CHECK(napi_create_external(env, w, NULL, NULL, &ext));
+  return ext;
+}
+
+// unwatch(watcher): stop and free; safe from inside the callback. Call before closeFd.
+static napi_value unwatch(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  watcher_t* w = NULL;
+  CHECK(napi_get_value_external(env, argv[0], (void**)&w));
+  if (!w || w->closing) return NULL;
+  w->closing = 1;
+  uv_poll_stop(&w->poll);
+  uv_close((uv_handle_t*)&w->poll, on_closed);
+  return NULL;
+}
+
+static napi_value close_fd(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int fd = arg_i32(env, argv[0]);
+  if (fd >= 0 && close(fd) != 0 && errno != EINTR) return throw_errno(env, "close", errno), NULL;
+  return NULL;
+}
+
+// nsOpen(path) -> fd of a namespace file (/run/netns/X, /proc/thread-self/ns/net).
+static napi_value ns_open(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char path[512];
+  size_t n;
+  CHECK(napi_get_value_string_utf8(env, argv[0], path, sizeof path, &n));
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return throw_errno(env, path, errno), NULL;
+  return num(env, fd);
+}
+
+// nsSet(fd): move the calling (main JS) thread into that network namespace.
+// Sockets keep the namespace they were created in, so a caller can enter, open,
+// and come back.
+static napi_value ns_set(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (setns(arg_i32(env, argv[0]), CLONE_NEWNET) != 0) return throw_errno(env, "setns", errno), NULL;
+  return NULL;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  struct {
+    const char* name;
+    napi_callback fn;
+  } fns[] = {
+      {"openVrrp", open_vrrp}, {"bindAddress", bind_address}, {"joinGroup", join_group},
+      {"sendBatch", send_batch}, {"openPacket", open_packet},  {"sendFrames", send_frames},
+      {"watch", watch},          {"unwatch", unwatch},          {"closeFd", close_fd},
+      {"nsOpen", ns_open},       {"nsSet", ns_set},
+  };
+  for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+    napi_value f;
+    napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &f);
+    napi_set_named_property(env, exports, fns[i].name, f);
+  }
+  napi_value v;
+  napi_create_int32(env, REC_SIZE, &v);
+  napi_set_named_property(env, exports, "RECORD_SIZE", v);
+  napi_create_int32(env, BATCH_MAX, &v);
+  napi_set_named_property(env, exports, "BATCH_MAX", v);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

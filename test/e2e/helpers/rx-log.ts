@@ -1,0 +1,21 @@
+// Copies every packet a VrrpSocket hands over (tests want to keep them; the daemon never does).
+import type { RxPacket } from '../../../host/net/vrrp-socket.ts';
+
+export interface Received {
+  bytes: Buffer;
+  src: string;
+  dst: string;
+  ttl: number;
+  ifindex: number;
+  truncated: boolean;
+}
+
+export class RxLog {
+  readonly packets: Received[] = [];
+  readonly handler = (p: RxPacket): void => {
+    this.packets.push({
+      bytes: Buffer.from(p.bytes()), src: p.src(), dst: p.dst(), ttl: p.ttl, ifindex: p.ifindex, truncated: p.truncated,
+    });
+  };
+  clear(): void { this.packets.length = 0; }
+}
