@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #ifndef IP_MULTICAST_ALL
@@ -582,6 +583,139 @@ static napi_value ns_set(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// ---- a precise wake-up: timerfd (CLOCK_MONOTONIC, ns resolution) watched by libuv ----
+// Node's timers fire in whole milliseconds; VRRP at 10-100 ms intervals wants its deadlines met to well under a
+// millisecond without spinning. The handle is referenced only while armed, so an idle timer never keeps the
+// process alive.
+
+typedef struct {
+  uv_poll_t poll;
+  napi_env env;
+  napi_ref cb;
+  napi_async_context actx;
+  int fd, closing, armed;
+} timer_t_;
+
+static void on_timer(uv_poll_t* h, int status, int events) {
+  (void)events;
+  timer_t_* t = h->data;
+  if (t->closing) return;
+  uint64_t expirations;
+  if (read(t->fd, &expirations, sizeof expirations) < 0 && status >= 0 && errno == EAGAIN) return;
+  t->armed = 0;
+  uv_unref((uv_handle_t*)&t->poll);
+  napi_handle_scope scope;
+  napi_open_handle_scope(t->env, &scope);
+  napi_value cb, recv, result;
+  if (napi_get_reference_value(t->env, t->cb, &cb) == napi_ok && cb) {
+    napi_get_global(t->env, &recv);
+    if (napi_make_callback(t->env, t->actx, recv, cb, 0, NULL, &result) != napi_ok) {
+      bool pending = false;
+      napi_is_exception_pending(t->env, &pending);
+      if (pending) {
+        napi_value err;
+        napi_get_and_clear_last_exception(t->env, &err);
+        napi_fatal_exception(t->env, err);
+      }
+    }
+  }
+  napi_close_handle_scope(t->env, scope);
+}
+
+// timerCreate(cb) -> timer. cb() runs once per arming, when the delay has passed.
+static napi_value timer_create_(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  timer_t_* t = calloc(1, sizeof *t);
+  if (!t) return throw_errno(env, "timerCreate", ENOMEM), NULL;
+  t->env = env;
+  t->fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (t->fd < 0) {
+    int e = errno;
+    free(t);
+    return throw_errno(env, "timerfd_create", e), NULL;
+  }
+  uv_loop_t* loop;
+  napi_get_uv_event_loop(env, &loop);
+  if (uv_poll_init(loop, &t->poll, t->fd) != 0) {
+    close(t->fd);
+    free(t);
+    return throw_errno(env, "uv_poll_init", EBADF), NULL;
+  }
+  t->poll.data = t;
+  napi_value name;
+  napi_create_string_utf8(env, "vipd:timer", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, NULL, name, &t->actx);
+  napi_create_reference(env, argv[0], 1, &t->cb);
+  uv_poll_start(&t->poll, UV_READABLE, on_timer);
+  uv_unref((uv_handle_t*)&t->poll);
+  napi_value ext;
+  CHECK(napi_create_external(env, t, NULL, NULL, &ext));
+  return ext;
+}
+
+static timer_t_* get_timer(napi_env env, napi_value v) {
+  timer_t_* t = NULL;
+  napi_get_value_external(env, v, (void**)&t);
+  return t && !t->closing ? t : NULL;
+}
+
+// timerArm(timer, delayNs): (re)arm relative to now; <= 0 fires as soon as the loop polls.
+static napi_value timer_arm(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  timer_t_* t = get_timer(env, argv[0]);
+  if (!t) return NULL;
+  double ns = 0;
+  napi_get_value_double(env, argv[1], &ns);
+  if (!(ns >= 1)) ns = 1;  // a zero it_value would disarm
+  struct itimerspec its;
+  memset(&its, 0, sizeof its);
+  its.it_value.tv_sec = (time_t)(ns / 1e9);
+  its.it_value.tv_nsec = (long)(ns - (double)its.it_value.tv_sec * 1e9);
+  if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0) its.it_value.tv_nsec = 1;
+  if (timerfd_settime(t->fd, 0, &its, NULL) != 0) return throw_errno(env, "timerfd_settime", errno), NULL;
+  if (!t->armed) uv_ref((uv_handle_t*)&t->poll);
+  t->armed = 1;
+  return NULL;
+}
+
+static napi_value timer_disarm(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  timer_t_* t = get_timer(env, argv[0]);
+  if (!t) return NULL;
+  struct itimerspec its;
+  memset(&its, 0, sizeof its);
+  timerfd_settime(t->fd, 0, &its, NULL);
+  if (t->armed) uv_unref((uv_handle_t*)&t->poll);
+  t->armed = 0;
+  return NULL;
+}
+
+static void on_timer_closed(uv_handle_t* h) {
+  timer_t_* t = h->data;
+  napi_delete_reference(t->env, t->cb);
+  napi_async_destroy(t->env, t->actx);
+  close(t->fd);
+  free(t);
+}
+
+static napi_value timer_close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  timer_t_* t = get_timer(env, argv[0]);
+  if (!t) return NULL;
+  t->closing = 1;
+  uv_poll_stop(&t->poll);
+  uv_close((uv_handle_t*)&t->poll, on_timer_closed);
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   struct {
     const char* name;
@@ -591,6 +725,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"sendBatch", send_batch}, {"openPacket", open_packet},  {"sendFrames", send_frames},
       {"watch", watch},          {"unwatch", unwatch},          {"closeFd", close_fd},
       {"nsOpen", ns_open},       {"nsSet", ns_set},
+      {"timerCreate", timer_create_}, {"timerArm", timer_arm}, {"timerDisarm", timer_disarm}, {"timerClose", timer_close},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;

@@ -10,7 +10,8 @@ import { type AddressInfo, type LinkInfo, NetEvents, type NetEvent, Netlink } fr
 import { TxBatch } from '../net/tx-batch.ts';
 import { VrrpSocket } from '../net/vrrp-socket.ts';
 import { addressSpec, routeSpec, ruleSpec } from './addresses.ts';
-import { type CoreEvent, Driver } from './driver.ts';
+import { type CoreEvent, Driver, TimeoutWaker, type Waker, monotonicUs } from './driver.ts';
+import { TimerfdWaker } from '../net/precise-waker.ts';
 import { EffectQueues, RateLimit } from './effects.ts';
 import { type InstancePlan, type InterfaceView, type Plan, type SocketPlan, buildPlan } from './plan.ts';
 
@@ -58,11 +59,21 @@ export interface InstanceStatus {
   stats: Stats;
 }
 
+/** The timerfd waker (sub-millisecond) where the addon has it, else Node's millisecond timers. */
+function preciseWaker(): Waker & { close?: () => void } {
+  try {
+    return new TimerfdWaker();
+  } catch {
+    return new TimeoutWaker();
+  }
+}
+
 export class Daemon {
   private config!: Config;
   private plan!: Plan;
   private core!: Core;
   private driver!: Driver;
+  private waker!: Waker & { close?: () => void };
   private nl!: Netlink;
   private events!: NetEvents;
   private announcer!: Announcer;
@@ -110,11 +121,12 @@ export class Daemon {
     this.plan = buildPlan(this.config, this.lookup(addrs));
     for (const p of this.plan.problems) this.log.err(`(${p.name}) ${p.why}: instance not started`);
     this.core = new Core();
+    this.waker = preciseWaker();
     this.driver = new Driver(this.core, {
       transmit: (h, s, peer, msg, a) => this.transmit(h, s, peer, msg, a),
       event: (e, now) => this.onEvent(e, now),
       drained: () => this.flush(),
-    });
+    }, monotonicUs, this.waker);
     this.announcer = new Announcer();
     this.nextSocketId = this.plan.sockets.length;
     this.nextHandle = this.plan.instances.length;
@@ -468,6 +480,7 @@ export class Daemon {
     });
     this.stopping = true;
     this.driver.stop();
+    this.waker.close?.();
     const done = await this.effects.idle(5000);
     if (!done) this.log.err('timed out removing VIPs on exit');
     for (const s of this.sockets.values()) s.sock.close();

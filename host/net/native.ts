@@ -28,12 +28,18 @@ export interface VipdNet {
   closeFd(fd: number): void;
   nsOpen(path: string): number;
   nsSet(fd: number): void;
+  timerCreate(cb: () => void): NativeTimer;
+  timerArm(t: NativeTimer, delayNs: number): void;
+  timerDisarm(t: NativeTimer): void;
+  timerClose(t: NativeTimer): void;
   readonly RECORD_SIZE: number;
   readonly BATCH_MAX: number;
 }
 
 declare const watcherBrand: unique symbol;
 export type NativeWatcher = { readonly [watcherBrand]: true };
+declare const timerBrand: unique symbol;
+export type NativeTimer = { readonly [timerBrand]: true };
 
 const ADDON_PATH = new URL('../../native/build/Release/vipd_net.node', import.meta.url);
 
