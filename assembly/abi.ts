@@ -2,7 +2,7 @@
 // test/host/abi.test.ts checks that the two agree with the built module. Bump ABI_VERSION on any change.
 
 // @ts-ignore: decorator
-@inline export const ABI_VERSION: i32 = 1;
+@inline export const ABI_VERSION: i32 = 2;
 
 // ---- Regions (static, from memory.data; the host reaches them through the *Ptr() exports) ----
 // RX: [0,16) source address, [16,32) destination address (IPv6 only; IPv4 takes both from its header),
@@ -80,6 +80,8 @@
 @inline export const WHY_SHUTDOWN: i32 = 6;
 // @ts-ignore: decorator
 @inline export const WHY_PRIORITY_ZERO: i32 = 7;  // the old master resigned; we waited Skew_Time
+// @ts-ignore: decorator
+@inline export const WHY_SYNC_GROUP: i32 = 8;     // another member of the vrrp_sync_group moved, and this one followed
 
 // ---- Receive verdicts: handleDatagram() returns 0 (accepted), >0 ignored by design, <0 invalid ----
 // The negative codes follow keepalived's vrrp_check_packet order (keepalived-behaviour.md §10.2).
@@ -182,6 +184,8 @@
 // @ts-ignore: decorator
 @inline export const CFG_AUTH_TYPE: i32 = 40;     // u8 0 none, 1 PASS, 2 AH
 // @ts-ignore: decorator
+@inline export const CFG_SYNC_GROUP: i32 = 42;    // u16 vrrp_sync_group id + 1 (0: none); members move together
+// @ts-ignore: decorator
 @inline export const CFG_AUTH_PASS: i32 = 44;     // 8 bytes, zero padded
 // @ts-ignore: decorator
 @inline export const CFG_SRC: i32 = 52;           // 16 bytes: our source address (IPv4 in the first 4)
@@ -238,6 +242,10 @@
 @inline export const CFG_TOO_MANY_ADDRS: i32 = -9;
 // @ts-ignore: decorator
 @inline export const CFG_IDENTITY_CHANGED: i32 = -10; // reconfigure may not change socket, VRID, family or version
+// @ts-ignore: decorator
+@inline export const CFG_GROUP_TOO_BIG: i32 = -11;   // a sync group has at most MAX_GROUP members
+// @ts-ignore: decorator
+@inline export const MAX_GROUP: i32 = 64;
 
 // ---- Per-instance counters (stats() writes them as f64 into INFO, in this order) ----
 // The first fourteen are keepalived's stats file, in its order.

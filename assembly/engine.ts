@@ -68,6 +68,9 @@ export function configure(handle: i32, len: i32): i32 {
     const other = lookup(sock, vrid);
     if (other) return abi.CFG_DUPLICATE_VRID;
   }
+  const group = <i32>load<u16>(CFG + abi.CFG_SYNC_GROUP);
+  if (group != 0 && (!existing || existing.syncGroup != group) && groupCount(group) >= abi.MAX_GROUP) return abi.CFG_GROUP_TOO_BIG;
+  const oldGroup = existing ? existing.syncGroup : 0;
   const r = readConfig(i, CFG, len, false);
   if (r != abi.CFG_OK) return r;
   growTables(handle, sock);
@@ -82,7 +85,31 @@ export function configure(handle: i32, len: i32): i32 {
     fsm.setDelta(i, 0, i.trackDelta);
     i.effPriority = fsm.effective(i.basePriority, i.trackDelta);
   }
+  if (oldGroup != i.syncGroup) regroup(oldGroup);
+  regroup(i.syncGroup);
   return abi.CFG_OK;
+}
+
+function groupCount(group: i32): i32 {
+  let n = 0;
+  for (let k = 0; k < instances.length; k++) {
+    const x = unchecked(instances[k]);
+    if (x && x.syncGroup == group) n++;
+  }
+  return n;
+}
+
+/** Rebuilds the member list every instance of a sync group shares. Cold path. */
+function regroup(group: i32): void {
+  if (group == 0) return;
+  const n = groupCount(group);
+  const members = new StaticArray<Instance>(n);
+  let j = 0;
+  for (let k = 0; k < instances.length; k++) {
+    const x = unchecked(instances[k]);
+    if (x && x.syncGroup == group) unchecked(members[j++] = x);
+  }
+  for (let k = 0; k < n; k++) unchecked(members[k]).members = n > 1 ? members : null;
 }
 
 /** Forgets an instance at once, with no outputs: call shutdown() first to resign gracefully. */
@@ -93,38 +120,40 @@ export function removeInstance(handle: i32): void {
   unchecked(demux[(i.sock << 8) | i.vrid] = 0);
   unchecked(instances[handle] = null);
   live--;
+  i.members = null;
+  regroup(i.syncGroup);
 }
 
 // @ts-ignore: decorator
-@inline function room(): void {
-  if (out.room() < out.PER_EVENT) abort('output ring full: the host must drain pollOutput() after every input');
+@inline function room(i: Instance): void {
+  if (out.room() < fsm.roomFor(i)) abort('output ring full: the host must drain pollOutput() after every input');
 }
 
 export function start(now: i64, handle: i32): void {
   const i = get(handle);
   if (!i) return;
-  room();
+  room(i);
   fsm.start(i, now);
 }
 
 export function shutdown(now: i64, handle: i32): void {
   const i = get(handle);
   if (!i) return;
-  room();
+  room(i);
   fsm.shutdown(i, now);
 }
 
 export function setFault(now: i64, handle: i32, fault: bool): void {
   const i = get(handle);
   if (!i) return;
-  room();
+  room(i);
   fsm.setFault(i, now, fault);
 }
 
 export function setPriorityAdjust(now: i64, handle: i32, delta: i32): void {
   const i = get(handle);
   if (!i) return;
-  room();
+  room(i);
   fsm.setDelta(i, now, delta);
 }
 
@@ -153,7 +182,7 @@ export function receive(now: i64, sock: i32, family: i32, ttl: i32, len: i32): i
   }
   const v = check(i);
   if (v != abi.RX_OK) return v;
-  room();
+  room(i);
   i.count(abi.S_ADVERT_RCVD);
   const prio = wire.priority(ip.msg);
   if (prio == 0) i.count(abi.S_PRI_ZERO_RCVD);
@@ -169,7 +198,7 @@ export function timeout(now: i64): void {
 }
 
 function runDue(): void {
-  while (queue.earliest() <= dueAt && out.room() >= out.PER_EVENT) {
+  while (queue.earliest() <= dueAt && out.room() >= fsm.roomFor(queue.top())) {
     fsm.onTimers(queue.top(), dueAt);
   }
   if (queue.earliest() > dueAt) duePending = false;

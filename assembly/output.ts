@@ -3,11 +3,12 @@
 // so one record covers any number of peers.
 
 // @ts-ignore: decorator
-@inline export const RING: i32 = 256;
+@inline export const RING: i32 = 1024;
 // @ts-ignore: decorator
 @inline export const FIELDS: i32 = 6; // kind, handle, a, b, c, d
 // Work on one instance emits at most this many records (becoming master: state, transmit, VIPs, announce,
-// plus a priority change) — callers keep this much room before touching an instance.
+// plus a priority change) — callers keep this much room before touching an instance, times the members of its
+// sync group, which move together.
 // @ts-ignore: decorator
 @inline export const PER_EVENT: i32 = 8;
 

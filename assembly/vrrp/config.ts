@@ -40,6 +40,7 @@ export function readConfig(i: Instance, cfg: usize, len: i32, allowPriorityZero:
   i.garpLowerDelayUs = <i64>load<u32>(cfg + abi.CFG_GARP_LOWER_DELAY_US);
   i.garpRefreshUs = <i64>load<u32>(cfg + abi.CFG_GARP_REFRESH_US);
   i.authType = load<u8>(cfg + abi.CFG_AUTH_TYPE);
+  i.syncGroup = load<u16>(cfg + abi.CFG_SYNC_GROUP);
   memory.copy(changetype<usize>(i.authPass), cfg + abi.CFG_AUTH_PASS, 8);
   memory.copy(changetype<usize>(i.src), cfg + abi.CFG_SRC, 16);
   memory.copy(changetype<usize>(i.group), cfg + abi.CFG_GROUP, 16);

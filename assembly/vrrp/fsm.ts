@@ -22,6 +22,9 @@
 //   any, Shutdown                            -> shutdown(): a master sends priority 0 and drops its VIPs -> INIT
 //   any, fault raised / cleared              -> setFault(): FAULT (a master resigns with priority 0) / BACKUP,
 //                                               or MASTER at once for an owner
+//   vrrp_sync_group (keepalived §5): members move together. A member whose Master_Down_Timer fires waits (wants
+//   MASTER) until every member wants it or is MASTER, then all go; a member yielding to a better master pulls the
+//   rest back to BACKUP; a fault on one member puts every member in FAULT until no member has a fault.
 // Timers are µs deadlines on the instance (instance.ts); `rearm` publishes their minimum to the engine's heap.
 import * as abi from '../abi';
 import * as out from '../output';
@@ -46,6 +49,31 @@ export function reserveHandles(n: i32): void {
 
 // @ts-ignore: decorator
 @inline function setResigned(i: Instance, v: bool): void { unchecked(resigned[i.handle] = v); }
+
+/** Output records that work on `i` may emit: its sync group moves as one. */
+export function roomFor(i: Instance): i32 {
+  const m = i.members;
+  return out.PER_EVENT * (m ? m.length : 1);
+}
+
+/** Every member wants MASTER (its timer ran out) or already is. */
+function groupReady(i: Instance): bool {
+  const m = i.members;
+  if (!m) return true;
+  for (let k = 0; k < m.length; k++) {
+    const x = unchecked(m[k]);
+    if (x.state == abi.STATE_MASTER) continue;
+    if (x.state != abi.STATE_BACKUP || !x.wantsMaster) return false;
+  }
+  return true;
+}
+
+function groupFault(i: Instance): bool {
+  const m = i.members;
+  if (!m) return i.fault;
+  for (let k = 0; k < m.length; k++) if (unchecked(m[k]).fault) return true;
+  return false;
+}
 
 function rearm(i: Instance): void {
   i.recomputeNext();
@@ -84,32 +112,75 @@ function becomeMaster(i: Instance, now: i64, why: i32): void {
   i.masterPriority = i.effPriority;
   memory.copy(changetype<usize>(i.masterAddr), changetype<usize>(i.src), 16);
   i.preemptAt = NEVER;
+  i.wantsMaster = false;
   setResigned(i, false);
 }
 
+/** A Master_Down_Timer ran out (or an owner starts): MASTER now, or, in a sync group, when every member is ready. */
+function tryMaster(i: Instance, now: i64, why: i32): void {
+  const m = i.members;
+  if (!m) {
+    becomeMaster(i, now, why);
+    return;
+  }
+  i.wantsMaster = true;
+  i.tMasterDown = NEVER;
+  if (!groupReady(i)) return;
+  for (let k = 0; k < m.length; k++) {
+    const x = unchecked(m[k]);
+    if (x.state != abi.STATE_BACKUP) continue;
+    becomeMaster(x, now, x == i ? why : abi.WHY_SYNC_GROUP);
+    if (x != i) rearm(x);
+  }
+}
+
 /** MASTER -> BACKUP after a better advert: no priority 0 (the winner is already there). */
-function yieldToBetter(i: Instance, now: i64): void {
-  stateChange(i, abi.STATE_BACKUP, abi.WHY_HIGHER_PRIORITY);
+function yieldToBetter(i: Instance, now: i64, why: i32 = abi.WHY_HIGHER_PRIORITY): void {
+  stateChange(i, abi.STATE_BACKUP, why);
   i.count(abi.S_RELEASE_MASTER);
   out.push(abi.OUT_VIP_DEL, i.handle, 0, 0, 0, 0);
   i.stopTimers();
   i.tMasterDown = after(now, masterDownUs(i));
+  const m = i.members;
+  if (!m || why == abi.WHY_SYNC_GROUP) return;
+  for (let k = 0; k < m.length; k++) {
+    const x = unchecked(m[k]);
+    if (x == i || x.state != abi.STATE_MASTER) continue;
+    yieldToBetter(x, now, abi.WHY_SYNC_GROUP);
+    rearm(x);
+  }
 }
 
-function enterFault(i: Instance): void {
+function enterFault(i: Instance, why: i32): void {
   if (i.state == abi.STATE_MASTER) {
     transmit(i, 0);
     out.push(abi.OUT_VIP_DEL, i.handle, 0, 0, 0, 0);
     i.count(abi.S_RELEASE_MASTER);
   }
-  stateChange(i, abi.STATE_FAULT, abi.WHY_FAULT);
+  stateChange(i, abi.STATE_FAULT, why);
   i.stopTimers();
   i.masterPriority = -1;
+  i.wantsMaster = false;
+}
+
+function leaveFault(i: Instance, now: i64): void {
+  if (i.basePriority == 255 && !i.members) {
+    i.masterAdverIntUs = i.adverIntUs;
+    becomeMaster(i, now, abi.WHY_OWNER);
+  } else if (i.basePriority == 255) {
+    i.masterAdverIntUs = i.adverIntUs;
+    i.state = abi.STATE_BACKUP; // before the group check, which must see it ready
+    out.push(abi.OUT_STATE, i.handle, abi.STATE_FAULT, abi.STATE_BACKUP, abi.WHY_FAULT_CLEARED, 0);
+    tryMaster(i, now, abi.WHY_OWNER);
+  } else {
+    enterBackup(i, now, abi.WHY_FAULT_CLEARED);
+  }
 }
 
 function enterBackup(i: Instance, now: i64, why: i32): void {
   i.masterAdverIntUs = i.adverIntUs;
   i.masterPriority = -1;
+  i.wantsMaster = false;
   setResigned(i, false);
   stateChange(i, abi.STATE_BACKUP, why);
   i.tMasterDown = after(now, masterDownUs(i));
@@ -121,10 +192,15 @@ export function start(i: Instance, now: i64): void {
   i.started = true;
   i.masterAdverIntUs = i.adverIntUs;
   i.preemptAt = i.preemptDelayUs > 0 ? after(now, i.preemptDelayUs) : NEVER;
-  if (i.fault) {
+  if (groupFault(i)) {
     stateChange(i, abi.STATE_FAULT, abi.WHY_FAULT);
   } else if (i.basePriority == 255) {
-    becomeMaster(i, now, abi.WHY_OWNER);
+    if (i.members) {
+      stateChange(i, abi.STATE_BACKUP, abi.WHY_STARTUP);
+      tryMaster(i, now, abi.WHY_OWNER);
+    } else {
+      becomeMaster(i, now, abi.WHY_OWNER);
+    }
   } else {
     enterBackup(i, now, abi.WHY_STARTUP);
   }
@@ -146,22 +222,32 @@ export function shutdown(i: Instance, now: i64): void {
   rearm(i);
 }
 
-/** The host's fault view (interface down, weight-0 tracker failed, ...). Idempotent. */
+/**
+ * The host's fault view (interface down, weight-0 tracker failed, ...). Idempotent. In a sync group every member
+ * is in FAULT while any member has a fault.
+ */
 export function setFault(i: Instance, now: i64, fault: bool): void {
   if (i.fault == fault) return;
   i.fault = fault;
-  if (!i.started) return;
-  if (fault) {
-    if (i.state != abi.STATE_FAULT) enterFault(i);
-  } else if (i.state == abi.STATE_FAULT) {
-    if (i.basePriority == 255) {
-      i.masterAdverIntUs = i.adverIntUs;
-      becomeMaster(i, now, abi.WHY_OWNER);
-    } else {
-      enterBackup(i, now, abi.WHY_FAULT_CLEARED);
+  const m = i.members;
+  if (!m) {
+    if (!i.started) return;
+    if (fault) {
+      if (i.state != abi.STATE_FAULT) enterFault(i, abi.WHY_FAULT);
+    } else if (i.state == abi.STATE_FAULT) {
+      leaveFault(i, now);
     }
+    rearm(i);
+    return;
   }
-  rearm(i);
+  const down = groupFault(i);
+  for (let k = 0; k < m.length; k++) {
+    const x = unchecked(m[k]);
+    if (!x.started) continue;
+    if (down && x.state != abi.STATE_FAULT) enterFault(x, x == i ? abi.WHY_FAULT : abi.WHY_SYNC_GROUP);
+    else if (!down && x.state == abi.STATE_FAULT) leaveFault(x, now);
+    rearm(x);
+  }
 }
 
 /** Effective priority = base + tracker delta, clamped to 1..254; an owner stays 255 (§6.3). */
@@ -191,7 +277,7 @@ export function setDelta(i: Instance, now: i64, delta: i32): void {
 export function onTimers(i: Instance, now: i64): void {
   if (i.state == abi.STATE_BACKUP) {
     if (i.tMasterDown <= now) {
-      becomeMaster(i, now, unchecked(resigned[i.handle]) ? abi.WHY_PRIORITY_ZERO : abi.WHY_MASTER_DOWN);
+      tryMaster(i, now, unchecked(resigned[i.handle]) ? abi.WHY_PRIORITY_ZERO : abi.WHY_MASTER_DOWN);
     }
   } else if (i.state == abi.STATE_MASTER) {
     if (i.tAdver <= now) {
@@ -239,6 +325,7 @@ export function onAdvert(i: Instance, now: i64, prio: i32, rxIntUs: i64, src: us
       }
       i.masterPriority = prio;
       setResigned(i, false);
+      i.wantsMaster = false;
       i.tMasterDown = after(now, masterDownUs(i));
     } else {
       i.count(abi.S_LOWER_PRIO_RCVD); // lower priority and we may preempt: let the timer run out

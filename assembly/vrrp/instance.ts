@@ -57,6 +57,12 @@ export class Instance {
 
   stats: StaticArray<i64> = new StaticArray<i64>(N_STATS);
 
+  // vrrp_sync_group: id + 1 (0: none), every member including this one, and whether this member's own timer
+  // has run out (it wants MASTER but waits for the others).
+  syncGroup: i32 = 0;
+  members: StaticArray<Instance> | null = null;
+  wantsMaster: bool = false;
+
   // @ts-ignore: decorator
   @inline has(f: u32): bool { return (this.flags & f) != 0; }
 

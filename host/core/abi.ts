@@ -1,7 +1,7 @@
 // Mirror of assembly/abi.ts: the binary contract with the core. test/host/abi.test.ts checks that every
 // constant here equals its twin in assembly/abi.ts and that the module exports what CoreExports lists.
 
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 // ---- Regions (static, from memory.data; the host reaches them through the *Ptr() exports) ----
 // RX: [0,16) source address, [16,32) destination address (IPv6 only; IPv4 takes both from its header),
@@ -48,6 +48,7 @@ export const WHY_FAULT = 4;
 export const WHY_FAULT_CLEARED = 5;
 export const WHY_SHUTDOWN = 6;
 export const WHY_PRIORITY_ZERO = 7;  // the old master resigned; we waited Skew_Time
+export const WHY_SYNC_GROUP = 8;     // another member of the vrrp_sync_group moved, and this one followed
 
 // ---- Receive verdicts: handleDatagram() returns 0 (accepted), >0 ignored by design, <0 invalid ----
 // The negative codes follow keepalived's vrrp_check_packet order (keepalived-behaviour.md §10.2).
@@ -102,6 +103,7 @@ export const CFG_SOCKET = 32;        // i32 host's socket id (family, interface,
 export const CFG_NADDR = 36;         // u16 advertised addresses (at most 255)
 export const CFG_NPEERS = 38;        // u16 unicast peers
 export const CFG_AUTH_TYPE = 40;     // u8 0 none, 1 PASS, 2 AH
+export const CFG_SYNC_GROUP = 42;    // u16 vrrp_sync_group id + 1 (0: none); members move together
 export const CFG_AUTH_PASS = 44;     // 8 bytes, zero padded
 export const CFG_SRC = 52;           // 16 bytes: our source address (IPv4 in the first 4)
 export const CFG_GROUP = 68;         // 16 bytes: multicast destination
@@ -132,6 +134,8 @@ export const CFG_DUPLICATE_VRID = -7;
 export const CFG_BAD_SOCKET = -8;
 export const CFG_TOO_MANY_ADDRS = -9;
 export const CFG_IDENTITY_CHANGED = -10; // reconfigure may not change socket, VRID, family or version
+export const CFG_GROUP_TOO_BIG = -11;   // a sync group has at most MAX_GROUP members
+export const MAX_GROUP = 64;
 
 // ---- Per-instance counters (stats() writes them as f64 into INFO, in this order) ----
 // The first fourteen are keepalived's stats file, in its order.

@@ -5,9 +5,11 @@ export type StateName = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';
 export const STATE_NAMES: readonly StateName[] = ['INIT', 'BACKUP', 'MASTER', 'FAULT'];
 
 export type ReasonName =
-  | 'startup' | 'owner' | 'master-down' | 'higher-priority' | 'fault' | 'fault-cleared' | 'shutdown' | 'priority-zero';
+  | 'startup' | 'owner' | 'master-down' | 'higher-priority' | 'fault' | 'fault-cleared' | 'shutdown' | 'priority-zero'
+  | 'sync-group';
 export const REASON_NAMES: readonly ReasonName[] = [
   'startup', 'owner', 'master-down', 'higher-priority', 'fault', 'fault-cleared', 'shutdown', 'priority-zero',
+  'sync-group',
 ];
 
 export type AnnounceCause = 'become-master' | 'delayed' | 'refresh' | 'lower-priority';

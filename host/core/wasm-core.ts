@@ -39,6 +39,8 @@ export interface InstanceConfig {
   /** keepalived >= 2.3.3: an address-list mismatch is logged and the advert accepted (2.2.7 rejects it). */
   addrListAccept?: boolean;
   wantMaster?: boolean;
+  /** vrrp_sync_group id (0..65534); members move together. */
+  syncGroup?: number;
   /** v2 `authentication { auth_type PASS; auth_pass ... }`: at most 8 bytes are used. */
   authPass?: string;
   garpMasterDelayUs?: number;
@@ -112,6 +114,7 @@ const CFG_ERRORS: Record<number, string> = {
   [abi.CFG_DUPLICATE_VRID]: 'VRID already used on this socket', [abi.CFG_BAD_SOCKET]: 'socket id must be 0..65535',
   [abi.CFG_TOO_MANY_ADDRS]: 'at most 255 advertised addresses',
   [abi.CFG_IDENTITY_CHANGED]: 'socket, VRID, version and family of a running instance cannot change',
+  [abi.CFG_GROUP_TOO_BIG]: `a sync group has at most ${abi.MAX_GROUP} members`,
 };
 
 interface Exports {
@@ -266,6 +269,7 @@ export class Core {
     dv.setInt32(b + abi.CFG_SOCKET, c.socket, true);
     dv.setUint16(b + abi.CFG_NADDR, c.vips.length, true);
     dv.setUint16(b + abi.CFG_NPEERS, peers.length, true);
+    dv.setUint16(b + abi.CFG_SYNC_GROUP, c.syncGroup === undefined ? 0 : c.syncGroup + 1, true);
     if (c.authPass !== undefined && c.authPass.length > 0) {
       u8[b + abi.CFG_AUTH_TYPE] = 1;
       u8.set(Buffer.from(c.authPass, 'latin1').subarray(0, 8), b + abi.CFG_AUTH_PASS);
