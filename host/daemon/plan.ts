@@ -56,6 +56,7 @@ export function buildPlan(cfg: Config, lookup: InterfaceLookup): Plan {
   const sockets = new Map<string, SocketPlan>();
   const instances: InstancePlan[] = [];
   const problems: Plan['problems'] = [];
+  const groups = new Map(cfg.syncGroups.map((g, k) => [g.name, k]));
   cfg.instances.forEach((m) => {
     const family = fam(m.family);
     const ifname = m.interface ?? cfg.global.defaultInterface;
@@ -82,7 +83,10 @@ export function buildPlan(cfg: Config, lookup: InterfaceLookup): Plan {
       sockets.set(key, s);
     }
     const handle = instances.length;
-    instances.push({ handle, name: m.name, model: m, socket: s, core: coreConfig(m, s, src), ifname, ifindex: itf.index, src });
+    const core = coreConfig(m, s, src);
+    const g = m.syncGroup === null ? undefined : groups.get(m.syncGroup);
+    if (g !== undefined) core.syncGroup = g;
+    instances.push({ handle, name: m.name, model: m, socket: s, core, ifname, ifindex: itf.index, src });
   });
   return { sockets: [...sockets.values()], instances, problems };
 }
