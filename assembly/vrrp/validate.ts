@@ -45,6 +45,8 @@ function sameAddresses(i: Instance, msg: usize): bool {
   const alen = i.alen;
   const theirs = addrs(msg);
   const ours = changetype<usize>(i.addrs);
+  // keepalived lists the addresses in configuration order: one comparison settles the usual case.
+  if (memory.compare(ours, theirs, <usize>(n * alen)) == 0) return true;
   for (let k = 0; k < n; k++) {
     let found = false;
     for (let j = 0; j < n && !found; j++) found = memory.compare(ours + k * alen, theirs + j * alen, alen) == 0;
