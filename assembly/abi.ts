@@ -2,7 +2,7 @@
 // test/host/abi.test.ts checks that the two agree with the built module. Bump ABI_VERSION on any change.
 
 // @ts-ignore: decorator
-@inline export const ABI_VERSION: i32 = 2;
+@inline export const ABI_VERSION: i32 = 3;
 
 // ---- Regions (static, from memory.data; the host reaches them through the *Ptr() exports) ----
 // RX: [0,16) source address, [16,32) destination address (IPv6 only; IPv4 takes both from its header),
@@ -82,6 +82,8 @@
 @inline export const WHY_PRIORITY_ZERO: i32 = 7;  // the old master resigned; we waited Skew_Time
 // @ts-ignore: decorator
 @inline export const WHY_SYNC_GROUP: i32 = 8;     // another member of the vrrp_sync_group moved, and this one followed
+// @ts-ignore: decorator
+@inline export const WHY_PREEMPT: i32 = 9;        // fast preemption: a backup heard a lower-priority master
 
 // ---- Receive verdicts: handleDatagram() returns 0 (accepted), >0 ignored by design, <0 invalid ----
 // The negative codes follow keepalived's vrrp_check_packet order (keepalived-behaviour.md §10.2).
@@ -218,6 +220,8 @@
 @inline export const F_ADDR_LIST_ACCEPT: u32 = 1 << 9;     // keepalived >= 2.3.3: log an address-list mismatch, accept
 // @ts-ignore: decorator
 @inline export const F_PEER_TTL_LIMITS: u32 = 1 << 10;     // some peer has min_ttl / max_ttl
+// @ts-ignore: decorator
+@inline export const F_FAST_PREEMPT: u32 = 1 << 11;        // preempt on the first lower-priority advert, not Master_Down_Interval later
 
 // configure() results
 // @ts-ignore: decorator

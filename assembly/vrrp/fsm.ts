@@ -13,6 +13,7 @@
 //   Backup, advert priority 0                -> onAdvert(): Master_Down_Timer = Skew_Time
 //   Backup, advert >= ours or no preempt     -> onAdvert(): learn the v3 interval, restart Master_Down_Timer
 //   Backup, lower advert with preempt        -> onAdvert(): discard, so we take over when the timer fires
+//                                               (F_FAST_PREEMPT, vipd's default in the daemon: take over now)
 //   Master, Adver_Timer fires                -> onTimers(): advert, re-arm
 //   Master, advert priority 0                -> onAdvert(): advert at once
 //   Master, higher advert (or equal priority
@@ -328,7 +329,9 @@ export function onAdvert(i: Instance, now: i64, prio: i32, rxIntUs: i64, src: us
       i.wantsMaster = false;
       i.tMasterDown = after(now, masterDownUs(i));
     } else {
-      i.count(abi.S_LOWER_PRIO_RCVD); // lower priority and we may preempt: let the timer run out
+      // Lower priority and we may preempt: RFC 5798 lets the timer run out; fast preemption takes over now.
+      i.count(abi.S_LOWER_PRIO_RCVD);
+      if (i.has(abi.F_FAST_PREEMPT)) tryMaster(i, now, abi.WHY_PREEMPT);
     }
   } else if (i.state == abi.STATE_MASTER) {
     const ours = changetype<usize>(i.src);

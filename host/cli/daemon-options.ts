@@ -28,6 +28,7 @@ export interface DaemonOptions {
   version?: boolean;
   signum?: string;
   dontReleaseVrrp?: boolean;
+  keepalivedCompat?: boolean;
 }
 
 export function registerDaemonOptions(program: Command, deps: CliDeps, setExit: (c: number) => void): void {
@@ -49,6 +50,7 @@ export function registerDaemonOptions(program: Command, deps: CliDeps, setExit: 
     .option('-v, --version', 'display the version number')
     .option('--signum <sigfunc>', 'print the signal number for STOP, RELOAD, DATA, STATS, STATS_CLEAR, JSON')
     .option('-V, --dont-release-vrrp', "don't remove VRRP VIPs and VROUTEs on daemon stop")
+    .option('--keepalived-compat', "vipd: behave as keepalived 2.2.7 where vipd improves on it (preempt after Master_Down_Interval, no last advert when yielding)")
     .action(async (opts: DaemonOptions) => setExit(await runDaemonOptions(opts, deps)));
 }
 
@@ -88,6 +90,7 @@ export function runDaemonOptions(o: DaemonOptions, deps: CliDeps): number | Prom
   return runDaemon({
     configFile: file, configId: o.configId, allConfig: o.allConfig, logConsole: o.logConsole, logDetail: o.logDetail,
     logFacility: o.logFacility, dontFork: o.dontFork, pidFile: o.pid ?? DEFAULT_PID_FILE,
-    vrrpPidFile: o.vrrp_pid ?? DEFAULT_VRRP_PID_FILE, dontReleaseVrrp: o.dontReleaseVrrp, stderr: deps.stderr,
+    vrrpPidFile: o.vrrp_pid ?? DEFAULT_VRRP_PID_FILE, dontReleaseVrrp: o.dontReleaseVrrp,
+    keepalivedCompat: o.keepalivedCompat, stderr: deps.stderr,
   }, process.argv.slice(2));
 }

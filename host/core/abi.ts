@@ -1,7 +1,7 @@
 // Mirror of assembly/abi.ts: the binary contract with the core. test/host/abi.test.ts checks that every
 // constant here equals its twin in assembly/abi.ts and that the module exports what CoreExports lists.
 
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 // ---- Regions (static, from memory.data; the host reaches them through the *Ptr() exports) ----
 // RX: [0,16) source address, [16,32) destination address (IPv6 only; IPv4 takes both from its header),
@@ -49,6 +49,7 @@ export const WHY_FAULT_CLEARED = 5;
 export const WHY_SHUTDOWN = 6;
 export const WHY_PRIORITY_ZERO = 7;  // the old master resigned; we waited Skew_Time
 export const WHY_SYNC_GROUP = 8;     // another member of the vrrp_sync_group moved, and this one followed
+export const WHY_PREEMPT = 9;        // fast preemption: a backup heard a lower-priority master
 
 // ---- Receive verdicts: handleDatagram() returns 0 (accepted), >0 ignored by design, <0 invalid ----
 // The negative codes follow keepalived's vrrp_check_packet order (keepalived-behaviour.md §10.2).
@@ -121,6 +122,7 @@ export const F_SKIP_CHECK_ADV_ADDR = 1 << 7;
 export const F_WANT_MASTER = 1 << 8;          // `state MASTER`
 export const F_ADDR_LIST_ACCEPT = 1 << 9;     // keepalived >= 2.3.3: log an address-list mismatch, accept
 export const F_PEER_TTL_LIMITS = 1 << 10;     // some peer has min_ttl / max_ttl
+export const F_FAST_PREEMPT = 1 << 11;        // preempt on the first lower-priority advert, not Master_Down_Interval later
 
 // configure() results
 export const CFG_OK = 0;

@@ -39,6 +39,11 @@ export interface InstanceConfig {
   /** keepalived >= 2.3.3: an address-list mismatch is logged and the advert accepted (2.2.7 rejects it). */
   addrListAccept?: boolean;
   wantMaster?: boolean;
+  /**
+   * vipd's fast preemption: a backup that may preempt takes over on the first advert from a lower-priority master
+   * instead of Master_Down_Interval later (RFC and keepalived). Off unless set.
+   */
+  fastPreempt?: boolean;
   /** vrrp_sync_group id (0..65534); members move together. */
   syncGroup?: number;
   /** v2 `authentication { auth_type PASS; auth_pass ... }`: at most 8 bytes are used. */
@@ -256,6 +261,7 @@ export class Core {
     if (c.skipCheckAdvAddr) f |= abi.F_SKIP_CHECK_ADV_ADDR;
     if (c.wantMaster) f |= abi.F_WANT_MASTER;
     if (c.addrListAccept) f |= abi.F_ADDR_LIST_ACCEPT;
+    if (c.fastPreempt) f |= abi.F_FAST_PREEMPT;
     if (peers.some((p) => p.minTtl !== undefined || p.maxTtl !== undefined)) f |= abi.F_PEER_TTL_LIMITS;
     dv.setUint32(b + abi.CFG_FLAGS, f >>> 0, true);
     dv.setUint32(b + abi.CFG_PREEMPT_DELAY_US, Math.round(c.preemptDelayUs ?? 0), true);

@@ -21,6 +21,7 @@ export interface DaemonCliOptions {
   pidFile: string;
   vrrpPidFile: string;
   dontReleaseVrrp?: boolean;
+  keepalivedCompat?: boolean;
   /** Where errors go before the logger exists. */
   stderr: (s: string) => void;
 }
@@ -57,6 +58,7 @@ export async function runDaemon(o: DaemonCliOptions, argv: string[]): Promise<nu
   try {
     daemon = await Daemon.start({
       configFile: o.configFile, configId: o.configId, allConfig: o.allConfig, logger: log, dontReleaseVrrp: o.dontReleaseVrrp,
+      keepalivedCompat: o.keepalivedCompat,
     });
   } catch (e) {
     log.err(`cannot start: ${(e as Error).message}`);

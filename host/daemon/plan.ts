@@ -52,7 +52,18 @@ export interface Plan {
 
 const fam = (f: 'inet' | 'inet6'): 4 | 6 => (f === 'inet' ? 4 : 6);
 
-export function buildPlan(cfg: Config, lookup: InterfaceLookup): Plan {
+/**
+ * Where vipd improves on keepalived 2.2.7 by default (docs/compat.md): fast preemption (a backup that may preempt
+ * takes over on the first lower-priority advert, so a recovered or restarted higher-priority host is master again at
+ * once instead of a Master_Down_Interval later), and a master that yields sends one last advert first (keepalived's
+ * higher_prio_send_advert), so the winner hears a lower priority and re-announces with gratuitous ARP — after a
+ * partition heals, clients no longer keep the loser's MAC. `keepalivedCompat` turns both off.
+ */
+export interface Policy {
+  keepalivedCompat: boolean;
+}
+
+export function buildPlan(cfg: Config, lookup: InterfaceLookup, policy: Policy = { keepalivedCompat: false }): Plan {
   const sockets = new Map<string, SocketPlan>();
   const instances: InstancePlan[] = [];
   const problems: Plan['problems'] = [];
@@ -83,7 +94,7 @@ export function buildPlan(cfg: Config, lookup: InterfaceLookup): Plan {
       sockets.set(key, s);
     }
     const handle = instances.length;
-    const core = coreConfig(m, s, src);
+    const core = coreConfig(m, s, src, policy);
     const g = m.syncGroup === null ? undefined : groups.get(m.syncGroup);
     if (g !== undefined) core.syncGroup = g;
     instances.push({ handle, name: m.name, model: m, socket: s, core, ifname, ifindex: itf.index, src });
@@ -91,7 +102,8 @@ export function buildPlan(cfg: Config, lookup: InterfaceLookup): Plan {
   return { sockets: [...sockets.values()], instances, problems };
 }
 
-export function coreConfig(m: VrrpInstance, s: SocketPlan, src: string): InstanceConfig {
+export function coreConfig(m: VrrpInstance, s: SocketPlan, src: string, policy: Policy = { keepalivedCompat: false }): InstanceConfig {
+  const improve = !policy.keepalivedCompat;
   return {
     socket: s.id,
     version: m.version,
@@ -109,7 +121,8 @@ export function coreConfig(m: VrrpInstance, s: SocketPlan, src: string): Instanc
     v3ChecksumAsV2: m.v3ChecksumAsV2,
     checkUnicastSrc: m.checkUnicastSrc,
     lowerPrioNoAdvert: m.lowerPrioNoAdvert,
-    higherPrioSendAdvert: m.higherPrioSendAdvert,
+    higherPrioSendAdvert: m.higherPrioSendAdvert || (improve && !m.strict),
+    fastPreempt: improve,
     ownerIgnoreAdverts: m.ownerIgnoreAdverts,
     skipCheckAdvAddr: m.skipCheckAdvAddr,
     wantMaster: m.initialState === 'MASTER',

@@ -22,6 +22,8 @@ export interface DaemonOptions {
   logger: Logger;
   /** -V / --dont-release-vrrp: leave VIPs in place on exit. */
   dontReleaseVrrp?: boolean;
+  /** --keepalived-compat: no fast preemption, no last advert when yielding (plan.ts Policy). */
+  keepalivedCompat?: boolean;
 }
 
 interface Runtime {
@@ -89,6 +91,10 @@ export class Daemon {
   private stopping = false;
   private readonly log: Logger;
 
+  private get policy() {
+    return { keepalivedCompat: this.opts.keepalivedCompat ?? false };
+  }
+
   private constructor(private readonly opts: DaemonOptions) {
     this.log = opts.logger;
     this.effects = new EffectQueues((h, e) => {
@@ -118,7 +124,7 @@ export class Daemon {
     this.nl = new Netlink();
     await this.refreshLinks();
     const addrs = await this.nl.addresses();
-    this.plan = buildPlan(this.config, this.lookup(addrs));
+    this.plan = buildPlan(this.config, this.lookup(addrs), this.policy);
     for (const p of this.plan.problems) this.log.err(`(${p.name}) ${p.why}: instance not started`);
     this.core = new Core();
     this.waker = preciseWaker();
@@ -400,7 +406,7 @@ export class Daemon {
     }
     await this.refreshLinks();
     const addrs = await this.nl.addresses();
-    const plan = buildPlan(r.config, this.lookup(addrs));
+    const plan = buildPlan(r.config, this.lookup(addrs), this.policy);
     for (const p of plan.problems) this.log.err(`(${p.name}) ${p.why}: instance not started`);
     // Socket ids stay stable across reloads: the core demultiplexes by them.
     for (const sp of plan.sockets) sp.id = this.sockets.get(sp.key)?.plan.id ?? this.nextSocketId++;
