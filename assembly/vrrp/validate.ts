@@ -74,9 +74,12 @@ export function check(i: Instance): i32 {
   const len = ip.msgLen;
   const unicast = i.has(abi.F_UNICAST);
   // #1 AH present exactly when configured (IPv4)
-  if (i.family == 4 && ip.hasAh != (i.authType == 2)) return fail(i, abi.S_AH_MISMATCH, abi.RX_AH_MISMATCH);
-  // #2 exact length for our version and the advertised count
-  if (len != advertLen(i.version, count(msg), i.alen)) return fail(i, abi.S_PACKET_LEN_ERR, abi.RX_BAD_LENGTH);
+  if (i.family == 4 && ip.hasAh != (i.authType == 2)) {
+    i.count(abi.S_AUTHTYPE_MISMATCH); // keepalived's counter for it
+    return fail(i, abi.S_AH_MISMATCH, abi.RX_AH_MISMATCH);
+  }
+  // #2 exact length for the packet's own version (as keepalived computes it: IPv6 has no v2 auth data) and count
+  if (len != advertLen(i.family == 4 ? version(msg) : 3, count(msg), i.alen)) return fail(i, abi.S_PACKET_LEN_ERR, abi.RX_BAD_LENGTH);
   // #3 TTL / hop limit 255, multicast only (unicast peers may set their own TTL limits, #15)
   if (!unicast && ip.ttl != 255) return fail(i, abi.S_IP_TTL_ERR, abi.RX_BAD_TTL);
   // #4 version
