@@ -343,7 +343,10 @@ export function onAdvert(i: Instance, now: i64, prio: i32, rxIntUs: i64, src: us
       if (i.has(abi.F_HIGHER_PRIO_SEND_ADVERT)) transmit(i, i.effPriority);
       memory.copy(changetype<usize>(i.masterAddr), src, alen);
       i.masterPriority = prio;
-      if (i.version == 3) i.masterAdverIntUs = rxIntUs;
+      if (i.version == 3 && rxIntUs != i.masterAdverIntUs) {
+        i.masterAdverIntUs = rxIntUs;
+        i.count(abi.S_INTERVAL_ADOPTED);
+      }
       yieldToBetter(i, now);
       out.push(abi.OUT_NEW_MASTER, i.handle, prio, 0, 0, 0);
     } else if (prio == i.effPriority && cmp == 0) {
