@@ -2,7 +2,7 @@
 // test/host/abi.test.ts checks that the two agree with the built module. Bump ABI_VERSION on any change.
 
 // @ts-ignore: decorator
-@inline export const ABI_VERSION: i32 = 3;
+@inline export const ABI_VERSION: i32 = 4;
 
 // ---- Regions (static, from memory.data; the host reaches them through the *Ptr() exports) ----
 // RX: [0,16) source address, [16,32) destination address (IPv6 only; IPv4 takes both from its header),
@@ -84,6 +84,8 @@
 @inline export const WHY_SYNC_GROUP: i32 = 8;     // another member of the vrrp_sync_group moved, and this one followed
 // @ts-ignore: decorator
 @inline export const WHY_PREEMPT: i32 = 9;        // fast preemption: a backup heard a lower-priority master
+// @ts-ignore: decorator
+@inline export const WHY_OVERSLEPT: i32 = 10;     // a master woke more than Master_Down_Interval late: someone else may be master
 
 // ---- Receive verdicts: handleDatagram() returns 0 (accepted), >0 ignored by design, <0 invalid ----
 // The negative codes follow keepalived's vrrp_check_packet order (keepalived-behaviour.md §10.2).

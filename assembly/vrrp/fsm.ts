@@ -137,13 +137,14 @@ function tryMaster(i: Instance, now: i64, why: i32): void {
 
 /** MASTER -> BACKUP after a better advert: no priority 0 (the winner is already there). */
 function yieldToBetter(i: Instance, now: i64, why: i32 = abi.WHY_HIGHER_PRIORITY): void {
+  // (also used for WHY_OVERSLEPT and WHY_SYNC_GROUP)
   stateChange(i, abi.STATE_BACKUP, why);
   i.count(abi.S_RELEASE_MASTER);
   out.push(abi.OUT_VIP_DEL, i.handle, 0, 0, 0, 0);
   i.stopTimers();
   i.tMasterDown = after(now, masterDownUs(i));
   const m = i.members;
-  if (!m || why == abi.WHY_SYNC_GROUP) return;
+  if (!m || why == abi.WHY_SYNC_GROUP || why == abi.WHY_OVERSLEPT) return;
   for (let k = 0; k < m.length; k++) {
     const x = unchecked(m[k]);
     if (x == i || x.state != abi.STATE_MASTER) continue;
@@ -281,6 +282,14 @@ export function onTimers(i: Instance, now: i64): void {
       tryMaster(i, now, unchecked(resigned[i.handle]) ? abi.WHY_PRIORITY_ZERO : abi.WHY_MASTER_DOWN);
     }
   } else if (i.state == abi.STATE_MASTER) {
+    if (i.tAdver != NEVER && now - i.tAdver > masterDownUs(i)) {
+      // We slept through a whole Master_Down_Interval (paused process, stalled host): the backups have taken
+      // over by now. Holding on would leave the VIP on two hosts; step back and let the protocol decide again
+      // (keepalived's timer_expired_backup idea, here for every master).
+      yieldToBetter(i, now, abi.WHY_OVERSLEPT);
+      rearm(i);
+      return;
+    }
     if (i.tAdver <= now) {
       transmit(i, i.effPriority);
       // Keep the cadence of the schedule rather than of our wake-ups, unless we woke a whole interval late.

@@ -1,7 +1,7 @@
 // Mirror of assembly/abi.ts: the binary contract with the core. test/host/abi.test.ts checks that every
 // constant here equals its twin in assembly/abi.ts and that the module exports what CoreExports lists.
 
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
 
 // ---- Regions (static, from memory.data; the host reaches them through the *Ptr() exports) ----
 // RX: [0,16) source address, [16,32) destination address (IPv6 only; IPv4 takes both from its header),
@@ -50,6 +50,7 @@ export const WHY_SHUTDOWN = 6;
 export const WHY_PRIORITY_ZERO = 7;  // the old master resigned; we waited Skew_Time
 export const WHY_SYNC_GROUP = 8;     // another member of the vrrp_sync_group moved, and this one followed
 export const WHY_PREEMPT = 9;        // fast preemption: a backup heard a lower-priority master
+export const WHY_OVERSLEPT = 10;     // a master woke more than Master_Down_Interval late: someone else may be master
 
 // ---- Receive verdicts: handleDatagram() returns 0 (accepted), >0 ignored by design, <0 invalid ----
 // The negative codes follow keepalived's vrrp_check_packet order (keepalived-behaviour.md §10.2).

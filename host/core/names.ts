@@ -6,10 +6,10 @@ export const STATE_NAMES: readonly StateName[] = ['INIT', 'BACKUP', 'MASTER', 'F
 
 export type ReasonName =
   | 'startup' | 'owner' | 'master-down' | 'higher-priority' | 'fault' | 'fault-cleared' | 'shutdown' | 'priority-zero'
-  | 'sync-group' | 'preempt';
+  | 'sync-group' | 'preempt' | 'overslept';
 export const REASON_NAMES: readonly ReasonName[] = [
   'startup', 'owner', 'master-down', 'higher-priority', 'fault', 'fault-cleared', 'shutdown', 'priority-zero',
-  'sync-group', 'preempt',
+  'sync-group', 'preempt', 'overslept',
 ];
 
 export type AnnounceCause = 'become-master' | 'delayed' | 'refresh' | 'lower-priority';

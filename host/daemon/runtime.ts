@@ -250,6 +250,9 @@ export class Daemon {
           r.masterAddress = r.plan.src;
           r.masterPriority = this.core.inspect(e.handle).effectivePriority;
         } else if (e.to === 'BACKUP') {
+          if (e.reason === 'overslept') {
+            this.log.warn(`(${name}) A thread timer expired more than Master_Down_Interval late (was the process paused?): another router may be master, going back to BACKUP`);
+          }
           if (e.reason === 'higher-priority') {
             const i = this.core.inspect(e.handle);
             this.log.info(`(${name}) Master received advert from ${i.masterAddress} with higher priority ${i.masterPriority}, ours ${i.effectivePriority}`);

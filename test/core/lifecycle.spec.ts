@@ -102,6 +102,21 @@ describe('master cadence', () => {
     expectTx(3500000);
   });
 
+  it('steps back to BACKUP, with no advert, after sleeping through a whole Master_Down_Interval', () => {
+    router().prio(200).up(0);
+    runUntil(3300000); // Master_Down_Interval at 200: 3 s + 218 750 µs
+    skip();
+    // The next advert was due 1 s later; we wake 3.3 s after that (a paused process): the backups took over.
+    wake(7700000);
+    expectState(abi.STATE_MASTER, abi.STATE_BACKUP, abi.WHY_OVERSLEPT, 7700000);
+    expectVipDel();
+    expectIdle();
+    expect(stateOf()).toBe(abi.STATE_BACKUP);
+    // If nobody else is master after all, it takes over again one Master_Down_Interval later.
+    runUntil(7700000 + 3218750);
+    expectState(abi.STATE_BACKUP, abi.STATE_MASTER, abi.WHY_MASTER_DOWN, 7700000 + 3218750);
+  });
+
   it('a spurious early handleTimeout does nothing', () => {
     router().prio(255).up(0);
     skip();
