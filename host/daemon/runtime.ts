@@ -14,6 +14,8 @@ import { type CoreEvent, Driver, TimeoutWaker, type Waker, monotonicUs } from '.
 import { TimerfdWaker } from '../net/precise-waker.ts';
 import { EffectQueues, RateLimit } from './effects.ts';
 import { type InstancePlan, type InterfaceView, type Plan, type SocketPlan, buildPlan } from './plan.ts';
+import { DaemonTracking } from './tracking.ts';
+import type { PriorityVerdict } from '../track/priority.ts';
 
 export interface DaemonOptions {
   configFile: string;
@@ -86,6 +88,9 @@ export class Daemon {
   private readonly effects: EffectQueues;
   private readonly rxLog = new RateLimit(10_000);
   private forwarding = new Map<string, boolean>();
+  private tracking!: DaemonTracking;
+  /** Instances held in INIT until their weight-0 scripts have reported (keepalived does the same). */
+  private readonly awaitingTrackers = new Set<number>();
   private nextHandle = 0;
   private nextSocketId = 0;
   private stopping = false;
@@ -139,12 +144,31 @@ export class Daemon {
     for (const ip of this.plan.instances) this.addInstance(ip);
     await this.removeLeftovers(addrs);
     this.events = new NetEvents((e) => this.onNetEvent(e), { onError: (e) => this.log.err(`netlink monitor: ${e.message}`) });
+    this.tracking = await this.startTracking(this.config, this.plan.instances);
     this.driver.step((now) => {
-      for (const r of this.byHandle.values()) {
-        this.core.setFault(now, r.plan.handle, this.primaryDown(r.plan));
-        this.core.start(now, r.plan.handle);
-      }
+      for (const r of this.byHandle.values()) this.applyVerdict(now, r.plan.handle, this.tracking.verdict(r.plan.handle), true);
     });
+  }
+
+  private startTracking(cfg: Config, instances: InstancePlan[]): Promise<DaemonTracking> {
+    const links = new Map([...this.links.values()].map((l) => [l.name, l.up && l.running]));
+    return DaemonTracking.start(cfg, instances.map((ip) => ({ handle: ip.handle, model: ip.model, ifname: ip.ifname })), links, this.log,
+      (h, v) => { if (!this.stopping) this.driver.step((now) => this.applyVerdict(now, h, v, false)); });
+  }
+
+  /** Tracker results into the core: priority delta and fault; a held instance starts once nothing is pending. */
+  private applyVerdict(now: number, h: number, v: PriorityVerdict, starting: boolean): void {
+    if (!this.byHandle.has(h)) return;
+    this.core.setPriorityAdjust(now, h, v.delta);
+    this.core.setFault(now, h, v.fault);
+    if (starting && v.pending) {
+      this.awaitingTrackers.add(h);
+      return;
+    }
+    if ((starting || this.awaitingTrackers.has(h)) && !v.pending) {
+      this.awaitingTrackers.delete(h);
+      this.core.start(now, h);
+    }
   }
 
   private async refreshLinks(): Promise<void> {
@@ -163,12 +187,6 @@ export class Daemon {
         ipv6LinkLocal: mine.find((a) => a.family === 6 && a.address.startsWith('fe80'))?.address ?? null,
       };
     };
-  }
-
-  private primaryDown(p: InstancePlan): boolean {
-    if (p.model.dontTrackPrimary) return false;
-    const l = this.links.get(p.ifindex);
-    return !l || !(l.up && l.running);
   }
 
   private addInstance(ip: InstancePlan): void {
@@ -263,14 +281,19 @@ export class Daemon {
         } else if (e.to === 'INIT' && e.from === 'MASTER') {
           this.log.info(`(${name}) sent 0 priority`);
         }
+        this.notifyState(r, e.to === 'INIT' ? 'STOP' : e.to);
         break;
       }
       case 'vip-add': this.effects.run(e.handle, () => this.installVips(r)); break;
       case 'vip-del': this.effects.run(e.handle, () => this.removeVips(r)); break;
       case 'announce': this.effects.run(e.handle, () => this.announce(r, e.rounds)); break;
-      case 'priority': this.log.info(`(${name}) Changing effective priority from ${e.from} to ${e.to}`); break;
+      case 'priority':
+        this.log.info(`(${name}) Changing effective priority from ${e.from} to ${e.to}`);
+        this.tracking.priorityChange(e.handle, r.state, e.to);
+        break;
       case 'rx-lower':
         this.log.info(`(${name}) Received advert from ${e.from} with lower priority ${e.priority}, ours ${this.core.inspect(e.handle).effectivePriority}, forcing new election`);
+        this.tracking.rxLower(e.handle, e.priority);
         break;
       case 'new-master':
         r.masterAddress = e.address;
@@ -278,6 +301,15 @@ export class Daemon {
         this.log.debug(`(${name}) following master ${e.address} (priority ${e.priority})`);
         break;
     }
+  }
+
+  private notifyState(r: Runtime, to: 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP'): void {
+    const g = r.plan.model.syncGroup;
+    const group = g === null ? null : {
+      name: g,
+      states: [...this.byHandle.values()].filter((x) => x.plan.model.syncGroup === g).map((x) => (x.state === 'INIT' ? 'STOP' : x.state)),
+    };
+    this.tracking.stateChange(r.plan.handle, to, this.core.inspect(r.plan.handle).effectivePriority, group);
   }
 
   private ifindexOf(name: string): number | undefined {
@@ -385,11 +417,7 @@ export class Daemon {
     if (wasUp === isUp) return;
     this.log.info(`Netlink reports ${e.name} ${isUp ? 'up' : 'down'}`);
     this.forwarding.delete(e.name);
-    this.driver.step((now) => {
-      for (const r of this.byHandle.values()) {
-        if (r.plan.ifindex === e.ifindex) this.core.setFault(now, r.plan.handle, this.primaryDown(r.plan));
-      }
-    });
+    this.tracking.setInterface(e.name, isUp);
   }
 
   /**
@@ -439,11 +467,13 @@ export class Daemon {
       this.log.info(`(${g.plan.name}) removed by reload`);
     }
     for (const ip of fresh) this.addInstance(ip);
+    // Trackers restart with the new configuration; kept instances keep their core state.
+    const oldTracking = this.tracking;
+    this.tracking = await this.startTracking(r.config, plan.instances);
+    void oldTracking.stop();
+    const freshSet = new Set(fresh.map((f) => f.handle));
     this.driver.step((now) => {
-      for (const ip of fresh) {
-        this.core.setFault(now, ip.handle, this.primaryDown(ip));
-        this.core.start(now, ip.handle);
-      }
+      for (const ip of plan.instances) this.applyVerdict(now, ip.handle, this.tracking.verdict(ip.handle), freshSet.has(ip.handle));
     });
     const used = new Set(plan.sockets.map((s) => s.key));
     for (const [key, s] of this.sockets) {
@@ -492,6 +522,7 @@ export class Daemon {
     this.waker.close?.();
     const done = await this.effects.idle(5000);
     if (!done) this.log.err('timed out removing VIPs on exit');
+    await this.tracking.stop();
     for (const s of this.sockets.values()) s.sock.close();
     this.sockets.clear();
     this.announcer.close();
