@@ -43,8 +43,13 @@ if (m) {
   console.log('as-pect printed no [Tests] summary');
 }
 
-// 3. node:test over every test folder that exists.
-const dirs = ['test/host', 'test/sim', 'test/e2e', 'test/interop'];
+// 3. The TypeScript host type-checks (one test).
+const tsc = run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
+if (tsc.status === 0) passed += 1;
+else { failed += 1; console.log('typecheck failed'); }
+
+// 4. node:test over every test folder that exists.
+const dirs = ['test/host', 'test/sim', 'test/e2e', 'test/interop', 'test/faults'];
 const files = dirs.flatMap((d) => existsSync(join(root, d))
   ? readdirSync(join(root, d)).filter((f) => f.endsWith('.test.ts')).sort().map((f) => join(d, f))
   : []);

@@ -61,6 +61,15 @@ export async function runDaemon(o: DaemonCliOptions, argv: string[]): Promise<nu
       keepalivedCompat: o.keepalivedCompat,
     });
   } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EPERM' || code === 'EACCES') {
+      // keepalived's "missing permission" exit status, with what to do about it.
+      log.err(`cannot start: ${(e as Error).message}: vipd needs CAP_NET_RAW and CAP_NET_ADMIN ` +
+        '(run it as root, or grant them, e.g. AmbientCapabilities=CAP_NET_RAW CAP_NET_ADMIN in its systemd unit)');
+      removePids();
+      log.close();
+      return 4;
+    }
     log.err(`cannot start: ${(e as Error).message}`);
     removePids();
     log.close();
