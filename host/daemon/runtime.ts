@@ -127,6 +127,7 @@ export class Daemon {
   private async boot(): Promise<void> {
     this.config = this.loadConfigOrThrow();
     this.nl = new Netlink();
+    this.nl.onError = (e) => this.log.err(`netlink: ${e.message}`);
     await this.refreshLinks();
     const addrs = await this.nl.addresses();
     this.plan = buildPlan(this.config, this.lookup(addrs), this.policy);
@@ -145,9 +146,10 @@ export class Daemon {
     await this.removeLeftovers(addrs);
     this.events = new NetEvents((e) => this.onNetEvent(e), { onError: (e) => this.log.err(`netlink monitor: ${e.message}`) });
     this.tracking = await this.startTracking(this.config, this.plan.instances);
-    this.driver.step((now) => {
-      for (const r of this.byHandle.values()) this.applyVerdict(now, r.plan.handle, this.tracking.verdict(r.plan.handle), true);
-    });
+    // One input per step: the core's output ring is drained after each (its contract).
+    for (const r of this.byHandle.values()) {
+      this.driver.step((now) => this.applyVerdict(now, r.plan.handle, this.tracking.verdict(r.plan.handle), true));
+    }
   }
 
   private startTracking(cfg: Config, instances: InstancePlan[]): Promise<DaemonTracking> {
@@ -458,9 +460,7 @@ export class Daemon {
       }
     }
     const gone = [...this.byHandle.values()].filter((x) => !kept.has(x));
-    this.driver.step((now) => {
-      for (const g of gone) this.core.shutdown(now, g.plan.handle);
-    });
+    for (const g of gone) this.driver.step((now) => this.core.shutdown(now, g.plan.handle));
     for (const g of gone) {
       this.core.remove(g.plan.handle);
       this.byHandle.delete(g.plan.handle);
@@ -472,9 +472,9 @@ export class Daemon {
     this.tracking = await this.startTracking(r.config, plan.instances);
     void oldTracking.stop();
     const freshSet = new Set(fresh.map((f) => f.handle));
-    this.driver.step((now) => {
-      for (const ip of plan.instances) this.applyVerdict(now, ip.handle, this.tracking.verdict(ip.handle), freshSet.has(ip.handle));
-    });
+    for (const ip of plan.instances) {
+      this.driver.step((now) => this.applyVerdict(now, ip.handle, this.tracking.verdict(ip.handle), freshSet.has(ip.handle)));
+    }
     const used = new Set(plan.sockets.map((s) => s.key));
     for (const [key, s] of this.sockets) {
       if (!used.has(key)) { s.sock.close(); this.sockets.delete(key); }
@@ -511,12 +511,9 @@ export class Daemon {
   /** SIGTERM / SIGINT: masters resign with priority 0 and remove their VIPs; then everything closes. */
   async stop(): Promise<void> {
     if (this.stopping) return;
-    this.driver.step((now) => {
-      for (const r of this.byHandle.values()) {
-        if (this.opts.dontReleaseVrrp) continue;
-        this.core.shutdown(now, r.plan.handle);
-      }
-    });
+    if (!this.opts.dontReleaseVrrp) {
+      for (const r of this.byHandle.values()) this.driver.step((now) => this.core.shutdown(now, r.plan.handle));
+    }
     this.stopping = true;
     this.driver.stop();
     this.waker.close?.();

@@ -5,6 +5,8 @@
 import { createRtNetlink, rt, FlagsNew, type RtNetlinkSocket, type NetlinkMessage } from 'netlink';
 import { type Family, formatIp, parseIp } from './ip-address.ts';
 
+/** Requests in flight on one socket at most (the rest queue), so a burst never overruns the reply buffer. */
+const MAX_INFLIGHT = 64;
 /** Every request is answered or rejected within this many ms. */
 const REQUEST_TIMEOUT_MS = 3000;
 /** rtm_protocol of the routes and rules we add: RTPROT_KEEPALIVED, so `ip route` shows "proto keepalived" as keepalived's do. */
@@ -125,9 +127,29 @@ const flagNames = (flags: object | undefined): string[] =>
 export class Netlink {
   private readonly sock: RtNetlinkSocket;
 
+  private inflight = 0;
+  private readonly waiting: (() => void)[] = [];
+  /** Errors the socket reports outside any request (e.g. ENOBUFS); they must not go unheard. */
+  onError: (e: Error) => void = () => {};
+
   /** Opens a request socket in the calling thread's network namespace. */
   constructor() {
-    this.sock = createRtNetlink();
+    // Replies to a burst of requests (1 000 VIPs at once) must fit, and an 'error' event without a listener would
+    // be thrown inside the package's native callback and abort the process.
+    this.sock = createRtNetlink({ recvBufferSize: 4 << 20, sendBufferSize: 0 });
+    this.sock.socket.on('error', (e: Error) => this.onError(e));
+  }
+
+  /** At most MAX_INFLIGHT requests wait for the kernel at once; the rest queue here, in order. */
+  private async limit<T>(f: () => Promise<T>): Promise<T> {
+    if (this.inflight >= MAX_INFLIGHT) await new Promise<void>((r) => this.waiting.push(r));
+    this.inflight++;
+    try {
+      return await f();
+    } finally {
+      this.inflight--;
+      this.waiting.shift()?.();
+    }
   }
 
   close(): void {
@@ -154,7 +176,7 @@ export class Netlink {
   async addAddress(spec: AddressSpec): Promise<void> {
     const [data, attrs] = addressMessage(spec, true);
     try {
-      await this.sock.newAddress(data, attrs, { flags: FlagsNew.CREATE | FlagsNew.EXCL, timeout: REQUEST_TIMEOUT_MS });
+      await this.limit(() => this.sock.newAddress(data, attrs, { flags: FlagsNew.CREATE | FlagsNew.EXCL, timeout: REQUEST_TIMEOUT_MS }));
     } catch (e) {
       throw wrap(`add address ${spec.address}/${spec.prefix}`, e);
     }
@@ -163,7 +185,7 @@ export class Netlink {
   async delAddress(spec: Pick<AddressSpec, 'address' | 'prefix' | 'ifindex'>): Promise<void> {
     const [data, attrs] = addressMessage(spec, false);
     try {
-      await this.sock.delAddress(data, attrs, { timeout: REQUEST_TIMEOUT_MS });
+      await this.limit(() => this.sock.delAddress(data, attrs, { timeout: REQUEST_TIMEOUT_MS }));
     } catch (e) {
       throw wrap(`delete address ${spec.address}/${spec.prefix}`, e);
     }
@@ -185,7 +207,7 @@ export class Netlink {
   async addRoute(spec: RouteSpec): Promise<void> {
     const [data, attrs] = routeMessage(spec, 'add');
     try {
-      await this.sock.newRoute(data, attrs, { flags: FlagsNew.CREATE | FlagsNew.EXCL, timeout: REQUEST_TIMEOUT_MS });
+      await this.limit(() => this.sock.newRoute(data, attrs, { flags: FlagsNew.CREATE | FlagsNew.EXCL, timeout: REQUEST_TIMEOUT_MS }));
     } catch (e) {
       throw wrap(`add route ${spec.dst}`, e);
     }
@@ -194,7 +216,7 @@ export class Netlink {
   async delRoute(spec: RouteSpec): Promise<void> {
     const [data, attrs] = routeMessage(spec, 'del');
     try {
-      await this.sock.delRoute(data, attrs, { timeout: REQUEST_TIMEOUT_MS });
+      await this.limit(() => this.sock.delRoute(data, attrs, { timeout: REQUEST_TIMEOUT_MS }));
     } catch (e) {
       throw wrap(`delete route ${spec.dst}`, e);
     }
@@ -203,7 +225,7 @@ export class Netlink {
   async addRule(spec: RuleSpec): Promise<void> {
     const [data, attrs] = ruleMessage(spec);
     try {
-      await this.sock.newRule(data, attrs, { flags: FlagsNew.CREATE | FlagsNew.EXCL, timeout: REQUEST_TIMEOUT_MS });
+      await this.limit(() => this.sock.newRule(data, attrs, { flags: FlagsNew.CREATE | FlagsNew.EXCL, timeout: REQUEST_TIMEOUT_MS }));
     } catch (e) {
       throw wrap('add rule', e);
     }
@@ -212,7 +234,7 @@ export class Netlink {
   async delRule(spec: RuleSpec): Promise<void> {
     const [data, attrs] = ruleMessage(spec);
     try {
-      await this.sock.delRule(data, attrs, { timeout: REQUEST_TIMEOUT_MS });
+      await this.limit(() => this.sock.delRule(data, attrs, { timeout: REQUEST_TIMEOUT_MS }));
     } catch (e) {
       throw wrap('delete rule', e);
     }
@@ -234,9 +256,14 @@ export class NetEvents {
     // The raw socket keeps each message's type; RtNetlinkSocket's own event drops
     // it, and without it an address added cannot be told from one removed.
     this.sock.socket.on('message', (msgs: NetlinkMessage[]) => {
+      // This runs inside the netlink package's native callback: anything thrown here would abort the process.
       for (const m of msgs) {
-        const ev = toEvent(m);
-        if (ev) onEvent(ev);
+        try {
+          const ev = toEvent(m);
+          if (ev) onEvent(ev);
+        } catch (e) {
+          opts.onError?.(e as Error);
+        }
       }
     });
     this.sock.socket.on('error', (e: Error) => opts.onError?.(e));
