@@ -338,9 +338,13 @@ export function onAdvert(i: Instance, now: i64, prio: i32, rxIntUs: i64, src: us
       i.wantsMaster = false;
       i.tMasterDown = after(now, masterDownUs(i));
     } else {
-      // Lower priority and we may preempt: RFC 5798 lets the timer run out; fast preemption takes over now.
+      // Lower priority and we may preempt: RFC 5798 lets the timer run out; fast preemption takes over now —
+      // but only from a master we follow (its priority fell) or when we follow none (back from FAULT, just
+      // started). A third router's lower advert while a better master is alive must not pull us up: with a
+      // one-way partition that would flap.
       i.count(abi.S_LOWER_PRIO_RCVD);
-      if (i.has(abi.F_FAST_PREEMPT)) tryMaster(i, now, abi.WHY_PREEMPT);
+      const followed = i.masterPriority >= 0 && memory.compare(changetype<usize>(i.masterAddr), src, alen) == 0;
+      if (i.has(abi.F_FAST_PREEMPT) && (i.masterPriority < 0 || followed)) tryMaster(i, now, abi.WHY_PREEMPT);
     }
   } else if (i.state == abi.STATE_MASTER) {
     const ours = changetype<usize>(i.src);
