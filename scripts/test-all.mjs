@@ -28,6 +28,13 @@ for (const target of ['release', 'debug', 'rtrace']) {
   }
 }
 
+// The host bundle the daemon runs from (bin/vipd.js falls back to tsx when it is missing or stale).
+if (run('node', ['scripts/build-host.mjs']).status !== 0) {
+  console.log('host bundle failed');
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+
 // 2. as-pect specs of the core.
 const asp = run('npx', ['asp', '--summary']);
 const aspOut = strip((asp.stdout ?? '') + (asp.stderr ?? ''));

@@ -1,5 +1,6 @@
 // The binding: loads the WebAssembly core, writes instance configurations, feeds datagrams and time, and drains
 // outputs into typed objects. The only host code that touches the core's linear memory.
+import { projectPath } from '../paths.ts';
 import { readFileSync } from 'node:fs';
 import * as abi from './abi.ts';
 import { type Family, familyOf, formatAddr, writeAddr } from './addr.ts';
@@ -154,8 +155,8 @@ export const CORE_EXPORTS: readonly string[] = [
 export type Build = 'release' | 'debug';
 const modules = new Map<Build, WebAssembly.Module>();
 
-export function wasmPath(build: Build): URL {
-  return new URL(`../../build/${build}.wasm`, import.meta.url);
+export function wasmPath(build: Build): string {
+  return projectPath('build', `${build}.wasm`);
 }
 
 /** The compiled module, cached: simulations instantiate it many times. */
@@ -166,7 +167,7 @@ export function coreModule(build: Build = 'release'): WebAssembly.Module {
     try {
       bytes = readFileSync(wasmPath(build));
     } catch {
-      throw new Error(`core not built: ${wasmPath(build).pathname} is missing (run: npm run build:core)`);
+      throw new Error(`core not built: ${wasmPath(build)} is missing (run: npm run build:core)`);
     }
     m = new WebAssembly.Module(new Uint8Array(bytes));
     modules.set(build, m);

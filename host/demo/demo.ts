@@ -1,6 +1,7 @@
 // `vipd demo`: a live failover between network namespaces. Builds a small lab (VRRP hosts on a bridge and a
 // client), starts a vipd on each host, shows who is master, cuts the master's link, prints the failover as the
 // client saw it, restores the link and shows the preemption. Everything it made is removed on exit, Ctrl-C too.
+import { projectPath } from '../paths.ts';
 import { type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,8 +18,10 @@ export interface DemoOptions {
   out: (s: string) => void;
 }
 
-const BIN = new URL('../../bin/vipd.js', import.meta.url).pathname;
-const PROBE = new URL('../lab/probe.ts', import.meta.url).pathname;
+const BIN = projectPath('bin/vipd.js');
+const PROBE = projectPath('host/lab/probe.ts');
+// The prober runs as TypeScript in its own process; name tsx by path so any working directory will do.
+const TSX = import.meta.resolve('tsx');
 const PORT = 7007;
 
 function config(prio: number, o: DemoOptions, vip: string): string {
@@ -65,7 +68,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
       p.stdout!.on('data', onLine);
       p.stderr!.on('data', onLine);
       daemons.set(h.name, p);
-      lab.spawn(h, process.execPath, ['--import', 'tsx', PROBE, 'echo', String(PORT), h.name], { stdio: 'ignore' });
+      lab.spawn(h, process.execPath, ['--import', TSX, PROBE, 'echo', String(PORT), h.name], { stdio: 'ignore' });
     });
     const master = await waitForMaster(lab, dir, 5000 + o.interval * 5000);
     out(`Elected: ${master.name} is MASTER\n`);
@@ -130,7 +133,7 @@ function printStatus(lab: Lab, dir: string, out: (s: string) => void): void {
 }
 
 function startProbe(lab: Lab, vip: string, ms: number): Promise<ProbeResult> {
-  return lab.run(lab.client!, [process.execPath, '--import', 'tsx', PROBE, 'probe', vip, String(PORT), '1', String(ms)], ms + 10_000)
+  return lab.run(lab.client!, [process.execPath, '--import', TSX, PROBE, 'probe', vip, String(PORT), '1', String(ms)], ms + 10_000)
     .then((r) => {
       if (r.code !== 0) throw new Error(`probe failed: ${r.stderr}`);
       return JSON.parse(r.stdout) as ProbeResult;

@@ -1,6 +1,7 @@
 // Running scripts the keepalived way without ever stalling the protocol: requests go to one worker thread
 // (spawn-worker.cjs) that forks, times out (SIGTERM to the group, SIGKILL `graceMs` later), drains and caps output and
 // reaps. This side only keeps a bounded number running and a bounded queue of the rest.
+import { projectPath } from '../paths.ts';
 import { Worker } from 'node:worker_threads';
 import { scriptEnv } from './env.ts';
 
@@ -102,7 +103,7 @@ export class ScriptRunner {
   constructor(opts: RunnerOptions = {}) {
     this.maxConcurrent = Math.max(1, opts.maxConcurrent ?? 32);
     this.maxQueued = Math.max(0, opts.maxQueued ?? 4096);
-    this.worker = new Worker(new URL('./spawn-worker.cjs', import.meta.url), {
+    this.worker = new Worker(projectPath('host/exec/spawn-worker.cjs'), {
       workerData: { env: scriptEnv(opts.env) },
     });
     this.worker.on('message', (m: DoneMsg | { type: 'started'; id: number; pid: number }) => this.onMessage(m));

@@ -1,4 +1,5 @@
 // Loads native/vipd_net.node and types its exports. The record layout mirrors native/vipd_net.c.
+import { projectPath } from '../paths.ts';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 
@@ -41,12 +42,12 @@ export type NativeWatcher = { readonly [watcherBrand]: true };
 declare const timerBrand: unique symbol;
 export type NativeTimer = { readonly [timerBrand]: true };
 
-const ADDON_PATH = new URL('../../native/build/Release/vipd_net.node', import.meta.url);
+const ADDON_PATH = projectPath('native/build/Release/vipd_net.node');
 
 function load(): VipdNet {
   const require = createRequire(import.meta.url);
   try {
-    const mod = require(ADDON_PATH.pathname) as VipdNet;
+    const mod = require(ADDON_PATH) as VipdNet;
     if (mod.RECORD_SIZE !== REC.SIZE) throw new Error(`record size ${mod.RECORD_SIZE} != ${REC.SIZE}: rebuild native/`);
     return mod;
   } catch (e) {

@@ -3,6 +3,7 @@
 // a native change, so we scan /proc on an interval (1 s by default) and on demand. The scan runs in a worker thread
 // with synchronous reads (ProcScanner); scanProcTable is the same pass with async reads, for one-off use. Cost
 // measured in docs/tracking.md.
+import { projectPath } from '../paths.ts';
 import { open, readdir } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { basename } from 'node:path';
@@ -77,7 +78,7 @@ export class ProcScanner {
   private nextId = 1;
 
   constructor(private readonly procRoot = '/proc') {
-    this.worker = new Worker(new URL('./proc-scan-worker.cjs', import.meta.url));
+    this.worker = new Worker(projectPath('host/track/proc-scan-worker.cjs'));
     this.worker.unref();
     this.worker.on('message', (m: { id: number; rows: [number, string, string | null][] }) => {
       const done = this.waiting.get(m.id);
