@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
+#include <time.h>
 
 #ifndef IP_MULTICAST_ALL
 #define IP_MULTICAST_ALL 49
@@ -42,6 +43,7 @@ enum {
   REC_IFINDEX = 8,  // i32 interface index (tx: 0 = let the kernel choose)
   REC_TTL = 12,     // i32 TTL / hop limit (tx: 0 = socket default; rx: -1 = unknown)
   REC_FLAGS = 16,   // u32 rx: REC_F_TRUNC
+  REC_RXTIME = 24,  // f64 rx: kernel arrival time, CLOCK_MONOTONIC ns (0 when the kernel gave none)
   REC_SRC = 32,     // 16 bytes; IPv4 uses the first 4 (tx: all zero = kernel chooses)
   REC_DST = 48,     // 16 bytes
 };
@@ -142,6 +144,8 @@ static napi_value open_vrrp(napi_env env, napi_callback_info info) {
     rc |= setopt_int(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1);
     rc |= setopt_int(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1);
   }
+  // Kernel receive timestamps: the protocol's clock for a packet starts when it arrived, not when JS saw it.
+  rc |= setopt_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1);
   if (rc != 0) goto fail;
   return num(env, fd);
 fail:;
@@ -408,7 +412,16 @@ static void call_js(watcher_t* w, int32_t n) {
   }
 }
 
-static void fill_rx_record(watcher_t* w, int i) {
+// CLOCK_REALTIME - CLOCK_MONOTONIC, read once per receive batch: converts the kernel's (realtime) receive
+// stamps to the monotonic clock the protocol runs on.
+static double realtime_minus_monotonic_ns(void) {
+  struct timespec r, m;
+  clock_gettime(CLOCK_REALTIME, &r);
+  clock_gettime(CLOCK_MONOTONIC, &m);
+  return ((double)r.tv_sec - (double)m.tv_sec) * 1e9 + ((double)r.tv_nsec - (double)m.tv_nsec);
+}
+
+static void fill_rx_record(watcher_t* w, int i, double rt_offset) {
   uint8_t* r = w->meta + (size_t)i * REC_SIZE;
   struct msghdr* m = &w->msgs[i].msg_hdr;
   uint32_t len = w->msgs[i].msg_len;
@@ -440,6 +453,11 @@ static void fill_rx_record(watcher_t* w, int i) {
       memcpy(r + REC_DST, &pi.ipi6_addr, 16);
     } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) {
       memcpy(&ttl, CMSG_DATA(c), sizeof ttl);
+    } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+      struct timespec ts;
+      memcpy(&ts, CMSG_DATA(c), sizeof ts);
+      double mono = (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec - rt_offset;
+      memcpy(r + REC_RXTIME, &mono, sizeof mono);
     }
   }
   wr32(r + REC_IFINDEX, (uint32_t)ifindex);
@@ -472,7 +490,8 @@ static void on_readable(uv_poll_t* h, int status, int events) {
         if (errno != EAGAIN && errno != EWOULDBLOCK) call_js(w, -errno);
         break;
       }
-      for (int i = 0; i < n; i++) fill_rx_record(w, i);
+      double rt_offset = realtime_minus_monotonic_ns();
+      for (int i = 0; i < n; i++) fill_rx_record(w, i, rt_offset);
       call_js(w, n);
       if (n < w->batch) break;
     }

@@ -2,6 +2,7 @@
 // outputs into typed objects. The only host code that touches the core's linear memory.
 import { projectPath } from '../paths.ts';
 import { readFileSync } from 'node:fs';
+import * as v8 from 'node:v8';
 import * as abi from './abi.ts';
 import { type Family, familyOf, formatAddr, writeAddr } from './addr.ts';
 import {
@@ -169,6 +170,9 @@ export function coreModule(build: Build = 'release'): WebAssembly.Module {
     } catch {
       throw new Error(`core not built: ${wasmPath(build)} is missing (run: npm run build:core)`);
     }
+    // Compile every function now: V8 otherwise compiles a wasm function on its first call, and a backup's
+    // first call to the advert encoder is the moment it takes over — a millisecond it cannot spare.
+    v8.setFlagsFromString('--no-wasm-lazy-compilation');
     m = new WebAssembly.Module(new Uint8Array(bytes));
     modules.set(build, m);
   }

@@ -44,6 +44,7 @@ export interface OutputSink {
 
 export class Driver {
   private armedFor = Infinity;
+  private readonly pending: CoreEvent[] = [];
   private stopped = false;
   /** Wake-ups that found nothing due yet (a timer that fired early); kept for the stats dump. */
   earlyWakeups = 0;
@@ -64,21 +65,39 @@ export class Driver {
     this.drain(now);
   }
 
+  /**
+   * Runs an input that happened at `at` (a packet's kernel arrival time, earlier than now): the protocol's
+   * timers start from when the advert arrived, not from when the event loop got to it.
+   */
+  stepAt(at: number, input: (now: number) => void): void {
+    const now = this.clock();
+    const t = at > 0 && at <= now ? at : now;
+    input(t);
+    this.drain(t);
+  }
+
   private drain(now: number): void {
     const core = this.core;
+    // Adverts leave first: everything else the drain produced (logging, notifications, netlink work) waits
+    // until the batch is on the wire, so a transition costs the wire no more than the send itself.
+    const events = this.pending;
     for (;;) {
       const k = core.pollKind();
       if (k === abi.OUT_TIMEOUT) {
         this.sink.drained?.(now);
-        this.arm(core.nextDeadline(), now);
-        return;
+        // The delay is measured from the clock, not from `now`, which may be a packet's (earlier) arrival time.
+        this.arm(core.nextDeadline(), this.clock());
+        break;
       }
       if (k === abi.OUT_TRANSMIT) {
         this.sink.transmit(core.outInt(0), core.outInt(3), core.outInt(4), core.txMessage(core.outInt(1)), core.txAddrs(), now);
       } else {
-        this.sink.event(core.decodeOutput(k) as CoreEvent, now);
+        events.push(core.decodeOutput(k) as CoreEvent);
       }
     }
+    if (events.length === 0) return;
+    const list = events.splice(0);
+    for (const e of list) this.sink.event(e, now);
   }
 
   private arm(deadline: number, now: number): void {

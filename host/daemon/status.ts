@@ -12,7 +12,7 @@ export interface StatusReport {
   configFile: string;
   startedAt: string;
   instances: InstanceStatus[];
-  timer: { earlyWakeups: number; lastLatenessUs: number };
+  timer: { earlyWakeups: number; lastLatenessUs: number; spinUs: number };
 }
 
 export function serveStatus(name: string, report: () => StatusReport): Server {

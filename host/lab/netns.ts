@@ -1,6 +1,7 @@
 // A throwaway network lab: N hosts and a client, each in its own network namespace,
-// one veth each into a Linux bridge that lives in a namespace of its own. Used by the
-// e2e tests and by `vipd demo`. Setup shells out to `ip`/`nft` (cold path, readable).
+// one veth each into a Linux bridge that lives in a namespace of its own (with `links: 2`,
+// a second veth per host into a second bridge, for sync groups over two interfaces). Used by
+// the e2e tests and by `vipd demo`. Setup shells out to `ip`/`nft` (cold path, readable).
 //
 // Naming: every namespace is `<root><pid>n<k>-<role>` (root "vl", pid of the creating
 // process, k-th lab of that process). Interfaces live inside the namespaces, so only
@@ -24,6 +25,22 @@ export interface LabHost {
   readonly mac: string;
   readonly ipv4: string;
   readonly ipv6: string;
+  /**
+   * Every interface of the host, eth0 first (the fields above repeat links[0]). With `links: 2` a host also
+   * has eth1 on a second bridge br1, in subnet X+100.
+   */
+  readonly links: readonly LabLink[];
+}
+
+export interface LabLink {
+  /** 'eth0', 'eth1', ... inside the host's namespace. */
+  readonly ifname: string;
+  /** The bridge it is plugged into (in the bridge namespace): br0, br1, ... */
+  readonly bridge: string;
+  readonly bridgePort: string;
+  readonly mac: string;
+  readonly ipv4: string;
+  readonly ipv6: string;
 }
 
 export interface LabOptions {
@@ -33,6 +50,11 @@ export interface LabOptions {
   subnet?: number;
   /** Add a client host 'c' (.200). Default true. */
   client?: boolean;
+  /**
+   * Interfaces per host (and client), 1..2, default 1. Link k (eth<k>) is on bridge br<k> with addresses
+   * 10.203.(X+100k).Y and fd00:203:(X+100k)::Y, so X must leave room (X + 100 <= 254 for 2 links).
+   */
+  links?: number;
 }
 
 export interface RunResult {
@@ -75,13 +97,24 @@ export class Lab {
     if (!Number.isInteger(opts.hosts) || opts.hosts < 1 || opts.hosts > 50) throw new RangeError('hosts must be 1..50');
     const subnet = opts.subnet ?? 1;
     if (!Number.isInteger(subnet) || subnet < 1 || subnet > 254) throw new RangeError('subnet must be 1..254');
+    const nLinks = opts.links ?? 1;
+    if (!Number.isInteger(nLinks) || nLinks < 1 || nLinks > 2) throw new RangeError('links must be 1..2');
+    if (subnet + 100 * (nLinks - 1) > 254) throw new RangeError(`subnet ${subnet} leaves no room for ${nLinks} links (X + 100 must be <= 254)`);
     const prefix = `${LAB_ROOT}${process.pid}n${++labCount}`;
-    const mk = (name: string, index: number): LabHost => ({
-      name, index, ns: `${prefix}-${name}`, ifname: 'eth0', bridgePort: name,
-      mac: `02:cb:${hex2(subnet)}:00:00:${hex2(index)}`,
-      ipv4: `10.203.${subnet}.${index}`,
-      ipv6: `fd00:203:${subnet.toString(16)}::${index.toString(16)}`,
-    });
+    const link = (name: string, index: number, k: number): LabLink => {
+      const sn = subnet + 100 * k;
+      return {
+        ifname: `eth${k}`, bridge: `br${k}`, bridgePort: k === 0 ? name : `${name}-${k}`,
+        mac: `02:cb:${hex2(subnet)}:${hex2(k)}:00:${hex2(index)}`,
+        ipv4: `10.203.${sn}.${index}`,
+        ipv6: `fd00:203:${sn.toString(16)}::${index.toString(16)}`,
+      };
+    };
+    const mk = (name: string, index: number): LabHost => {
+      const links = Array.from({ length: nLinks }, (_, k) => link(name, index, k));
+      const l0 = links[0];
+      return { name, index, ns: `${prefix}-${name}`, ifname: 'eth0', bridgePort: l0.bridgePort, mac: l0.mac, ipv4: l0.ipv4, ipv6: l0.ipv6, links };
+    };
     const hosts = Array.from({ length: opts.hosts }, (_, i) => mk(`h${i + 1}`, i + 1));
     const client = opts.client === false ? undefined : mk('c', CLIENT_INDEX);
     const lab = new Lab(prefix, subnet, hosts, client);
@@ -109,23 +142,29 @@ export class Lab {
   private build(): void {
     ip(['netns', 'add', this.bridgeNs]);
     ip(['-n', this.bridgeNs, 'link', 'set', 'lo', 'up']);
-    // Snooping off: with no querier on the LAN, group traffic must simply flood.
-    ip(['-n', this.bridgeNs, 'link', 'add', 'br0', 'type', 'bridge', 'mcast_snooping', '0', 'stp_state', '0']);
-    ip(['-n', this.bridgeNs, 'link', 'set', 'br0', 'up']);
+    for (const l of this.all[0].links) {
+      // Snooping off: with no querier on the LAN, group traffic must simply flood.
+      ip(['-n', this.bridgeNs, 'link', 'add', l.bridge, 'type', 'bridge', 'mcast_snooping', '0', 'stp_state', '0']);
+      ip(['-n', this.bridgeNs, 'link', 'set', l.bridge, 'up']);
+    }
     for (const h of this.all) {
       ip(['netns', 'add', h.ns]);
-      ip(['-n', this.bridgeNs, 'link', 'add', h.bridgePort, 'type', 'veth',
-        'peer', 'name', 'eth0', 'address', h.mac, 'netns', h.ns]);
-      ip(['-n', this.bridgeNs, 'link', 'set', h.bridgePort, 'master', 'br0', 'up']);
+      for (const l of h.links) {
+        ip(['-n', this.bridgeNs, 'link', 'add', l.bridgePort, 'type', 'veth',
+          'peer', 'name', l.ifname, 'address', l.mac, 'netns', h.ns]);
+        ip(['-n', this.bridgeNs, 'link', 'set', l.bridgePort, 'master', l.bridge, 'up']);
+      }
       // No DAD: link-local and lab addresses are usable the moment the link is up,
       // instead of ~1 s later (VRRPv3 over IPv6 sends from the link-local address).
       execFileSync('ip', ['netns', 'exec', h.ns, 'sysctl', '-q', '-w',
         'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0',
-        'net.ipv6.conf.eth0.accept_dad=0'], { timeout: 10_000, stdio: 'ignore' });
+        ...h.links.map((l) => `net.ipv6.conf.${l.ifname}.accept_dad=0`)], { timeout: 10_000, stdio: 'ignore' });
       ip(['-n', h.ns, 'link', 'set', 'lo', 'up']);
-      ip(['-n', h.ns, 'addr', 'add', `${h.ipv4}/24`, 'brd', '+', 'dev', 'eth0']);
-      ip(['-n', h.ns, 'addr', 'add', `${h.ipv6}/64`, 'dev', 'eth0', 'nodad']);
-      ip(['-n', h.ns, 'link', 'set', 'eth0', 'up']);
+      for (const l of h.links) {
+        ip(['-n', h.ns, 'addr', 'add', `${l.ipv4}/24`, 'brd', '+', 'dev', l.ifname]);
+        ip(['-n', h.ns, 'addr', 'add', `${l.ipv6}/64`, 'dev', l.ifname, 'nodad']);
+        ip(['-n', h.ns, 'link', 'set', l.ifname, 'up']);
+      }
     }
   }
 
@@ -173,19 +212,24 @@ export class Lab {
     return child;
   }
 
-  /** Take a host's link down: 'host' = its eth0 (the host sees carrier loss), 'bridge' = the switch port. */
-  cutLink(h: LabHost | string, side: 'host' | 'bridge' = 'bridge'): void {
-    this.setLink(h, side, 'down');
+  /**
+   * Take a host's link down: 'host' = its interface (the host sees carrier loss), 'bridge' = the switch port.
+   * `ifname` picks the link on a multi-link lab (default eth0).
+   */
+  cutLink(h: LabHost | string, side: 'host' | 'bridge' = 'bridge', ifname = 'eth0'): void {
+    this.setLink(h, side, 'down', ifname);
   }
 
-  restoreLink(h: LabHost | string, side: 'host' | 'bridge' = 'bridge'): void {
-    this.setLink(h, side, 'up');
+  restoreLink(h: LabHost | string, side: 'host' | 'bridge' = 'bridge', ifname = 'eth0'): void {
+    this.setLink(h, side, 'up', ifname);
   }
 
-  private setLink(h: LabHost | string, side: 'host' | 'bridge', state: 'up' | 'down'): void {
+  private setLink(h: LabHost | string, side: 'host' | 'bridge', state: 'up' | 'down', ifname: string): void {
     const host = typeof h === 'string' ? this.host(h) : h;
-    if (side === 'host') ip(['-n', host.ns, 'link', 'set', 'eth0', state]);
-    else ip(['-n', this.bridgeNs, 'link', 'set', host.bridgePort, state]);
+    const l = host.links.find((x) => x.ifname === ifname);
+    if (!l) throw new Error(`${host.name} has no ${ifname}`);
+    if (side === 'host') ip(['-n', host.ns, 'link', 'set', l.ifname, state]);
+    else ip(['-n', this.bridgeNs, 'link', 'set', l.bridgePort, state]);
   }
 
   /**

@@ -11,6 +11,8 @@ export const REC = {
   IFINDEX: 8,
   TTL: 12,
   FLAGS: 16,
+  /** f64: kernel arrival time in CLOCK_MONOTONIC ns (0: none). */
+  RXTIME: 24,
   SRC: 32,
   DST: 48,
 } as const;

@@ -9,6 +9,7 @@
 import { native, REC, REC_F_TRUNC, errnoName, type NativeWatcher } from './native.ts';
 import { type Family, formatIp, parseIp, VRRP_GROUP_V4, VRRP_GROUP_V6 } from './ip-address.ts';
 import type { TxBatch } from './tx-batch.ts';
+import { monotonicNsToUs } from './clock.ts';
 
 /**
  * One received datagram. The same object is reused for every packet: read it (or copy
@@ -29,6 +30,8 @@ export class RxPacket {
   ifindex = 0;
   /** The datagram was longer than the receive slot and was cut. */
   truncated = false;
+  /** When the kernel received it, on performance.now()'s clock in µs (0: unknown). */
+  rxTimeUs = 0;
 
   constructor(family: Family, data: Buffer, meta: Buffer) {
     this.family = family;
@@ -173,6 +176,8 @@ export class VrrpSocket {
         view.ifindex = meta.readInt32LE(r + REC.IFINDEX);
         view.ttl = meta.readInt32LE(r + REC.TTL);
         view.truncated = (meta.readUInt32LE(r + REC.FLAGS) & REC_F_TRUNC) !== 0;
+        const ns = meta.readDoubleLE(r + REC.RXTIME);
+        view.rxTimeUs = ns > 0 ? monotonicNsToUs(ns) : 0;
         onPacket(view);
       }
     });
