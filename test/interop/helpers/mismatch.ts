@@ -1,0 +1,75 @@
+// advert_int differs between the two sides. keepalived 2.2.7 drops a VRRPv2 advert whose interval is not its own
+// (both sides end up master, by design), and a VRRPv3 backup adopts the master's interval (one master).
+import assert from 'node:assert/strict';
+import type { Mode } from './conf.ts';
+import type { Kind } from './daemons.ts';
+import { Pair } from './pair.ts';
+import { KeepalivedCounters, assertCleanWire, refusalLines } from './scenario.ts';
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** v2: high and low advertise at different whole seconds; each drops the other's adverts, both become master. */
+export async function v2Mismatch(mode: Mode, high: Kind, subnet: number): Promise<void> {
+  const p = await Pair.create({ mode, high, subnet, advertInt: { [high]: 1, [high === 'vipd' ? 'keepalived' : 'vipd']: 2 } });
+  let ok = false;
+  try {
+    p.low.start();
+    p.high.start();
+    const bound = 3 * 2000 + 1000 + 15_000;
+    await Promise.all([p.waitMaster(p.high, bound), p.waitMaster(p.low, bound)]);
+    await sleep(2500);
+    assert.equal(p.high.state, 'MASTER');
+    assert.equal(p.low.state, 'MASTER');
+    assert.ok(p.holds(p.high) && p.holds(p.low), 'both hold the VIP: neither accepts the other');
+    const c = new KeepalivedCounters();
+    await c.sample(p.keepalived);
+    // keepalived 2.2.7 logs the mismatch for every advert but counts it nowhere (Advertisement Interval stays 0).
+    const mine = p.keepalived === p.high ? 1 : 2;
+    await p.keepalived.waitLog(new RegExp(`\\(VI_1\\) advertisement interval mismatch mine=${mine} sec rcv'd=${3 - mine} sec`), 0, 10);
+    assert.deepEqual(c.errors(), []);
+    assert.deepEqual(refusalLines(p.keepalived, /advertisement interval mismatch/), []);
+    const st = (await p.vipd.vipdStatus()).instances[0].stats;
+    assert.ok(st.advert_interval_err > 0, `vipd counted the interval mismatch (${st.advert_interval_err})`);
+    assert.equal(st.checksum_err, 0);
+    await assertCleanWire(p);
+    ok = true;
+  } catch (e) {
+    (e as Error).message += `\n--- transcript (kept in ${p.dir}) ---\n${p.transcript().split('\n').slice(-50).join('\n')}`;
+    throw e;
+  } finally {
+    p.destroy(!ok);
+  }
+}
+
+/**
+ * v3: the master advertises every 1 s, the backup is configured for 0.1 s. Without adopting the master's interval
+ * the backup's Master_Down_Interval (0.36 s) would run out between adverts and it would flap; with it, one master.
+ */
+export async function v3Mismatch(mode: Mode, high: Kind, subnet: number): Promise<void> {
+  const p = await Pair.create({ mode, high, subnet, advertInt: { [high]: 1, [high === 'vipd' ? 'keepalived' : 'vipd']: 0.1 } });
+  let ok = false;
+  try {
+    p.low.start();
+    p.high.start();
+    await p.waitSettled(p.high, 3 * 1000 + 1000 + 15_000);
+    await p.assertStable(3000);
+    const c = new KeepalivedCounters();
+    await c.sample(p.keepalived);
+    assert.deepEqual(c.errors(), []);
+    assert.deepEqual(refusalLines(p.keepalived), []);
+    const st = (await p.vipd.vipdStatus()).instances[0];
+    if (p.low === p.vipd) {
+      assert.ok(st.stats.interval_adopted > 0, 'vipd adopted the master interval');
+      assert.equal(st.state, 'BACKUP');
+    } else {
+      await p.low.waitLog(/advertisement interval updated from 100ms to 1000ms by master/, 0, 10);
+    }
+    await assertCleanWire(p);
+    ok = true;
+  } catch (e) {
+    (e as Error).message += `\n--- transcript (kept in ${p.dir}) ---\n${p.transcript().split('\n').slice(-50).join('\n')}`;
+    throw e;
+  } finally {
+    p.destroy(!ok);
+  }
+}
