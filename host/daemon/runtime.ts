@@ -397,7 +397,11 @@ export class Daemon {
     }
     const res = this.announcer.flush();
     for (const ifname of shown) {
-      this.log.info(`(${p.name}) Sending/queueing gratuitous ARPs on ${ifname} for ${vips.filter((v) => (v.dev ?? p.ifname) === ifname).map((v) => v.addr).join(', ')}`);
+      const here = vips.filter((v) => (v.dev ?? p.ifname) === ifname);
+      const v4 = here.filter((v) => v.family === 'inet').map((v) => v.addr);
+      const v6 = here.filter((v) => v.family === 'inet6').map((v) => v.addr);
+      if (v4.length) this.log.info(`(${p.name}) Sending/queueing gratuitous ARPs on ${ifname} for ${v4.join(', ')}`);
+      if (v6.length) this.log.info(`(${p.name}) Sending/queueing Unsolicited Neighbour Adverts on ${ifname} for ${v6.join(', ')}`);
     }
     if (res.failed) this.log.warn(`(${p.name}) ${res.failed.length} announcement(s) failed: ${res.failed[0][1]}`);
   }
