@@ -92,15 +92,19 @@ export class DaemonTracking {
     }
     for (const [name, up] of links) this.hub.setInterface(name, up);
 
+    const disabled = new Set<string>();
     for (const s of this.cfg.scripts) {
       if (!used.script.has(s.name)) {
         this.log.warn(`Warning - script ${s.name} is not used`);
         continue;
       }
+      const before = verdicts.length;
       const command = await prepare(s.script, `vrrp script ${s.name}`);
       if (!command) {
-        this.log.warn(`Disabling track script ${s.name} since not found/accessible`);
-        this.hub.setScript(s.name, 'down');
+        // keepalived removes a refused script from every track list: it neither fails nor weighs.
+        const insecure = verdicts.length > before && verdicts[verdicts.length - 1].insecure;
+        this.log.warn(`Disabling track script ${s.name} ${insecure ? 'due to insecure' : 'since not found/accessible'}`);
+        disabled.add(s.name);
         continue;
       }
       this.scripts.push(new VrrpScriptTracker({
@@ -119,7 +123,10 @@ export class DaemonTracking {
       this.processes = new ProcessTracker({ processes: procs, log: this.log, onChange: (name, quorum) => this.hub.setProcess(name, quorum) });
       for (const [name, q] of await this.processes.start()) this.hub.setProcess(name, q);
     }
-    for (const ti of instances) this.hub.addInstance(ti.handle, entriesOf.get(ti.handle)!);
+    for (const ti of instances) {
+      const entries = entriesOf.get(ti.handle)!.filter((e) => !(e.kind === 'script' && disabled.has(e.name)));
+      this.hub.addInstance(ti.handle, entries);
+    }
 
     // Notifications.
     for (const [path, label] of [[g.vrrpNotifyFifo, 'vrrp_'], [g.notifyFifo, '']] as const) {

@@ -14,7 +14,6 @@ import { sleep, waitFor } from './helpers/wait.ts';
  * not found/accessible". keepalived 2.2.7 (checked in a namespace with this config: adverts stay at priority 100)
  * logs "Disabling track script chk_open due to insecure" and removes the script from every track list.
  */
-const BUG_INSECURE_COUNTS_AS_DOWN = 'vipd bug: an insecure vrrp_script counts as failed (priority 100 -> 80) instead of being removed from tracking as keepalived does';
 
 async function run(secure: boolean, subnet: number, strict = false): Promise<void> {
   const env = TrackEnv.create({ hosts: 1, subnet, client: false });
@@ -59,5 +58,5 @@ async function run(secure: boolean, subnet: number, strict = false): Promise<voi
 
 test('enable_script_security: a world-writable vrrp_script is refused, logged, and its tracker disabled (never runs)', () => run(true, 72));
 test('enable_script_security: the refused tracker is removed from the instance like keepalived (priority stays 100, "due to insecure")',
-  { skip: BUG_INSECURE_COUNTS_AS_DOWN }, () => run(true, 74, true));
+  () => run(true, 74, true));
 test('without enable_script_security: the world-writable script runs, with the SECURITY VIOLATION warning', () => run(false, 73));

@@ -16,7 +16,6 @@ import { waitFor } from './helpers/wait.ts';
  * takes one word), so vipd connects to port 25 ("Error sending SMTP alert to 127.0.0.1:25 - connect
  * ECONNREFUSED"). The other tests listen on 25, which is free inside the lab namespace.
  */
-const BUG_SMTP_PORT_DROPPED = 'vipd bug: the PORT of `smtp_server ADDR PORT` is dropped by the config parser (vipd connects to port 25)';
 const haveKeepalived = (() => {
   try {
     return /Keepalived v2\.2\.7/.test(execFileSync('sh', ['-c', 'keepalived --version 2>&1'], { encoding: 'utf8', timeout: 5000 }));
@@ -97,7 +96,7 @@ test('smtp_alert mail is the same as keepalived 2.2.7\'s (subject, body, From, T
   assert.deepEqual(pick(ours), pick(theirs), `vipd:\n${ours.mails.map((m) => m.data).join('\n----\n')}\nkeepalived:\n${theirs.mails.map((m) => m.data).join('\n----\n')}\n${theirs.log}`);
 });
 
-test('smtp_server with a port (127.0.0.1 2525) is used', { skip: BUG_SMTP_PORT_DROPPED }, async () => {
+test('smtp_server with a port (127.0.0.1 2525) is used', async () => {
   const { mails } = await alertMail('vipd', 75, 2525);
   assert.ok(mails.some((m) => /Subject: \[vipd_track\] VRRP Instance VI_1 - Entering MASTER state/.test(m.data)));
 });

@@ -81,7 +81,12 @@ function globalKeyword(s: Stmt, g: GlobalDefs, r: Reader): void {
     case 'router_id': { const t = r.arg(s); if (t) g.routerId = t.text; return; }
     case 'notification_email': g.notificationEmail = flat(s.block).map((t) => t.text); return;
     case 'notification_email_from': { const t = r.arg(s); if (t) g.notificationEmailFrom = t.text; return; }
-    case 'smtp_server': { const t = r.arg(s); if (t) g.smtpServer = t.text; return; }
+    case 'smtp_server': {
+      // `smtp_server ADDR [PORT]`: the port is a second word.
+      const t = r.arg(s);
+      if (t) g.smtpServer = s.args.length > 1 ? `${t.text} ${s.args[1].text}` : t.text;
+      return;
+    }
     case 'smtp_connect_timeout': { const t = r.arg(s); if (t) { const v = r.int(t, k, 1, 2147483647); if (v !== null) g.smtpConnectTimeoutUs = v * 1e6; } return; }
     case 'vrrp_mcast_group4': case 'vrrp_mcast_group6': {
       const t = r.arg(s);
