@@ -192,16 +192,35 @@ export function receive(now: i64, sock: i32, family: i32, ttl: i32, len: i32): i
 }
 
 /** Timers due by `now` are run lazily from poll(), a bounded batch at a time, so the ring never overflows. */
-export function timeout(now: i64): void {
+/**
+ * Timers due by `now` are run lazily from poll(), a bounded batch at a time, so the ring never overflows. With
+ * `slack`, a master's advert due within `slack` µs after `now` goes out in the same batch (early by at most
+ * that): many instances then share one wake-up and one send. Only adverts move; a Master_Down_Timer never fires
+ * early.
+ */
+export function timeout(now: i64, slack: i64): void {
   dueAt = now;
+  dueSlack = slack < 0 ? 0 : slack;
   duePending = true;
 }
 
+let dueSlack: i64 = 0;
+
 function runDue(): void {
-  while (queue.earliest() <= dueAt && out.room() >= fsm.roomFor(queue.top())) {
-    fsm.onTimers(queue.top(), dueAt);
+  for (;;) {
+    const t = queue.earliest();
+    if (t > dueAt + dueSlack) break;
+    const i = queue.top();
+    if (out.room() < fsm.roomFor(i)) return;
+    if (t <= dueAt) {
+      fsm.onTimers(i, dueAt);
+    } else if (i.state == abi.STATE_MASTER && i.next == i.tAdver) {
+      fsm.onTimers(i, t);
+    } else {
+      break;
+    }
   }
-  if (queue.earliest() > dueAt) duePending = false;
+  duePending = false;
 }
 
 function writeOut(kind: i32, handle: i32, a: i32, b: i32, c: i32, d: i32, t: i64): void {

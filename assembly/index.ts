@@ -55,8 +55,14 @@ export function handleDatagram(now: f64, sock: i32, family: i32, ttl: i32, len: 
   return engine.receive(fromHost(now), sock, family, ttl, len);
 }
 
-/** Time has reached `now`: run what is due. Drain afterwards. */
-export function handleTimeout(now: f64): void { engine.timeout(fromHost(now)); }
+/**
+ * Time has reached `now`: run what is due. Masters' adverts due within `slackUs` after `now` are sent now too
+ * (0 for exact timing; a daemon with many instances passes ~1 ms so they share wake-ups). Drain afterwards.
+ */
+export function handleTimeout(now: f64, slackUs: f64 = 0): void {
+  // A host that passes one argument gives NaN here: `> 0` keeps that (and any negative) at no slack.
+  engine.timeout(fromHost(now), slackUs > 0 ? fromHost(slackUs) : 0);
+}
 
 /** The next output kind (OUT_* in abi.ts), its fields in OUT and, for a transmit, the datagram in TX. */
 export function pollOutput(): i32 { return engine.poll(); }

@@ -15,7 +15,7 @@ export interface RawExports {
   setFault(now: number, handle: number, fault: number): void;
   setPriorityAdjust(now: number, handle: number, delta: number): void;
   handleDatagram(now: number, sock: number, family: number, ttl: number, len: number): number;
-  handleTimeout(now: number): void;
+  handleTimeout(now: number, slackUs?: number): void;
   pollOutput(): number;
   nextDeadline(): number;
   inspect(handle: number): number;

@@ -134,7 +134,7 @@ interface Exports {
   setFault(now: number, handle: number, fault: number): void;
   setPriorityAdjust(now: number, handle: number, delta: number): void;
   handleDatagram(now: number, sock: number, family: number, ttl: number, len: number): number;
-  handleTimeout(now: number): void;
+  handleTimeout(now: number, slackUs: number): void;
   pollOutput(): number;
   nextDeadline(): number;
   inspect(handle: number): number;
@@ -314,7 +314,8 @@ export class Core {
   shutdown(now: number, handle: number): void { this.x.shutdown(now, handle); }
   setFault(now: number, handle: number, fault: boolean): void { this.x.setFault(now, handle, fault ? 1 : 0); }
   setPriorityAdjust(now: number, handle: number, delta: number): void { this.x.setPriorityAdjust(now, handle, delta | 0); }
-  handleTimeout(now: number): void { this.x.handleTimeout(now); }
+  /** `slackUs`: masters' adverts due that much later go out now too (see assembly/index.ts). */
+  handleTimeout(now: number, slackUs = 0): void { this.x.handleTimeout(now, slackUs); }
   nextDeadline(): number { return this.x.nextDeadline(); }
   /** Asks the core's runtime to free what reconfiguration left behind. */
   collect(): void { this.x.__collect(); }

@@ -51,6 +51,9 @@ export class Driver {
   /** Latest lateness (µs) of a wake-up past its deadline. */
   lastLatenessUs = 0;
 
+  /** Masters' adverts due within this many µs share a wake-up (assembly/index.ts handleTimeout). */
+  slackUs = 0;
+
   constructor(
     private readonly core: Core,
     private readonly sink: OutputSink,
@@ -117,7 +120,7 @@ export class Driver {
     this.step((now) => {
       if (now < deadline) this.earlyWakeups++;
       else this.lastLatenessUs = now - deadline;
-      this.core.handleTimeout(now);
+      this.core.handleTimeout(now, this.slackUs);
     });
   };
 

@@ -139,6 +139,9 @@ export class Daemon {
       event: (e, now) => this.onEvent(e, now),
       drained: () => this.flush(),
     }, monotonicUs, this.waker);
+    // Masters' adverts due within a millisecond share a wake-up and a sendmmsg (1 000 instances at 0.1 s would
+    // otherwise wake the process up to 10 000 times a second).
+    this.driver.slackUs = 1000;
     this.announcer = new Announcer();
     this.nextSocketId = this.plan.sockets.length;
     this.nextHandle = this.plan.instances.length;

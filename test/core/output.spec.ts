@@ -67,6 +67,33 @@ describe('bounded batching', () => {
     expect(load<i32>(core.infoPtr())).toBe(abi.STATE_MASTER);
   });
 
+  it('slack: masters due within it share one wake-up; a Master_Down_Timer inside it does not fire early', () => {
+    // c: a backup whose Master_Down_Timer ends at 360 937 µs (priority 100, v3, 0.1 s).
+    router().v3().prio(100).interval(100000).up(0);
+    // a and b: owners whose next adverts fall due at 360 237 and 360 637, 700 and 300 µs before c's deadline.
+    router().v3().prio(255).interval(100000).up(260237);
+    router().v3().prio(255).interval(100000).up(260637);
+    skip();
+    expect(core.nextDeadline()).toBe(360237);
+    core.handleTimeout(360237, 1000);
+    let adverts = 0;
+    let states = 0;
+    for (let k = core.pollOutput(); k != abi.OUT_TIMEOUT; k = core.pollOutput()) {
+      if (k == abi.OUT_TRANSMIT) adverts++;
+      if (k == abi.OUT_STATE) states++;
+    }
+    expect(adverts).toBe(2, 'both masters, b 400 µs early');
+    expect(states).toBe(0, 'the backup waits for its own deadline');
+    expect(core.nextDeadline()).toBe(360937);
+    core.handleTimeout(360937, 0);
+    while (core.pollOutput() != abi.OUT_TIMEOUT) { /* c takes over */ }
+    // b went out early once but keeps its own cadence: its next advert is still due at 460 637.
+    expect(core.nextDeadline()).toBe(460237);
+    core.handleTimeout(460237, 0);
+    while (core.pollOutput() != abi.OUT_TIMEOUT) { /* a's advert */ }
+    expect(core.nextDeadline()).toBe(460637);
+  });
+
   it('a host that never drains is stopped by abort() rather than losing outputs', () => {
     for (let k = 0; k < 300; k++) {
       const r = router().sock(950 + k / 250).id(1 + k % 250).prio(255);
