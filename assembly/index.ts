@@ -59,7 +59,7 @@ export function handleDatagram(now: f64, sock: i32, family: i32, ttl: i32, len: 
  * Time has reached `now`: run what is due. Masters' adverts due within `slackUs` after `now` are sent now too
  * (0 for exact timing; a daemon with many instances passes ~1 ms so they share wake-ups). Drain afterwards.
  */
-export function handleTimeout(now: f64, slackUs: f64 = 0): void {
+export function handleTimeout(now: f64, slackUs: f64): void {
   // A host that passes one argument gives NaN here: `> 0` keeps that (and any negative) at no slack.
   engine.timeout(fromHost(now), slackUs > 0 ? fromHost(slackUs) : 0);
 }

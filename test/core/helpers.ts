@@ -499,7 +499,7 @@ export function runUntil(t: f64): void {
   for (let guard = 0; deadline <= t; guard++) {
     assert(guard < 1000000, 'timers never settle');
     now = deadline;
-    core.handleTimeout(deadline);
+    core.handleTimeout(deadline, 0);
     drain();
   }
   if (t > now) now = t;
@@ -783,7 +783,7 @@ export function wrapOut(o: Out, ttl: i32 = 255): i32 {
 /** A host that wakes up at t (perhaps late): one handleTimeout(t), without running earlier deadlines on time. */
 export function wake(t: f64): void {
   now = t;
-  core.handleTimeout(t);
+  core.handleTimeout(t, 0);
   drain();
 }
 

@@ -120,8 +120,8 @@ describe('master cadence', () => {
   it('a spurious early handleTimeout does nothing', () => {
     router().prio(255).up(0);
     skip();
-    core.handleTimeout(500000);
-    core.handleTimeout(500000);
+    core.handleTimeout(500000, 0);
+    core.handleTimeout(500000, 0);
     runUntil(999999);
     expectIdle();
     expectTx(1000000);

@@ -20,7 +20,7 @@ describe('bounded batching', () => {
     for (let k = 1; k < 1000; k++) router().sock(900 + k / 250).id(1 + k % 250).up(0);
     skip();
     expect(core.nextDeadline()).toBe(MD100);
-    core.handleTimeout(MD100);
+    core.handleTimeout(MD100, 0);
     // drain by hand, watching the ring's occupancy between polls
     let maxPending = 0;
     const kinds = new StaticArray<i32>(9);
@@ -54,7 +54,7 @@ describe('bounded batching', () => {
     expect(load<f64>(core.outPtr() + 24)).toBe(MD100 + 1000000, 'the next deadline: everyone\'s first advert');
     expect(core.nextDeadline()).toBe(MD100 + 1000000);
     // and the next tick sends 1000 adverts, again in bounded batches
-    core.handleTimeout(MD100 + 1000000);
+    core.handleTimeout(MD100 + 1000000, 0);
     let sent = 0;
     for (;;) {
       const k = core.pollOutput();

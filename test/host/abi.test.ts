@@ -37,6 +37,17 @@ for (const build of ['release', 'debug'] as const) {
   });
 }
 
+test('no export takes optional parameters (the raw bindings never set the arguments length: it would trap)', () => {
+  const wat = readFileSync(new URL('../../build/release.wat', import.meta.url), 'utf8');
+  assert.equal((wat.match(/@varargs/g) ?? []).length, 0);
+  const c = new Core();
+  c.configure(0, { socket: 0, version: 2, family: 4, vrid: 1, priority: 100, advertIntUs: 1e6, src: '10.203.0.1', vips: ['10.203.0.100'] });
+  c.start(0, 0);
+  c.drain();
+  c.handleTimeout(4e6, 1000);
+  assert.equal(c.drain().outputs[0].kind, 'state');
+});
+
 test('the regions do not overlap and fit in memory', () => {
   const c = new Core();
   const x = (c as unknown as { x: Record<string, () => number> }).x;
