@@ -76,7 +76,8 @@ export function runDaemonOptions(o: DaemonOptions, deps: CliDeps): number | Prom
   const file = o.useFile ?? DEFAULT_CONFIG_FILE;
   if (o.configTest !== undefined) {
     const res = loadConfig(file, { configId: o.configId, allConfig: o.allConfig });
-    const text = renderDiagnostics(res.diagnostics, o.logDetail ?? false);
+    // Notes (keywords accepted but not acted on yet) never change the exit code, but are always shown.
+    const text = renderDiagnostics(res.diagnostics, true);
     if (typeof o.configTest === 'string') writeFileSync(o.configTest, text);
     else deps.stderr(text);
     return res.exitCode;

@@ -116,7 +116,7 @@ export class Daemon {
 
   private loadConfigOrThrow(): Config {
     const r = loadConfig(this.opts.configFile, { configId: this.opts.configId, allConfig: this.opts.allConfig });
-    const text = renderDiagnostics(r.diagnostics);
+    const text = renderDiagnostics(r.diagnostics, true);
     for (const line of text.split('\n').filter(Boolean)) this.log.warn(line);
     if (r.diagnostics.some((d) => d.severity === 'error' && (d as { fatal?: boolean }).fatal)) {
       throw new Error(`configuration ${this.opts.configFile} cannot run`);

@@ -112,6 +112,8 @@ function globalKeyword(s: Stmt, g: GlobalDefs, r: Reader): void {
       const us = r.timerUs(t, k, 0.000001, 4294.967295);
       if (us === null) d.error(t, k, `${k} '${t.text}' is invalid; pacing stays off`, { expected: 'seconds > 0', found: t.text });
       else if (k === 'vrrp_garp_interval') g.garp.intervalUs = us; else g.garp.gnaIntervalUs = us;
+      // Parsed and checked, but the daemon sends each burst at once (no per-interface pacing yet).
+      notImplemented(s, r, 'global_defs');
       return;
     }
     case 'vrrp_min_garp': g.minGarp = flag(); return;
@@ -129,7 +131,12 @@ function globalKeyword(s: Stmt, g: GlobalDefs, r: Reader): void {
       return;
     }
     case 'default_interface': { const t = r.arg(s); if (t) g.defaultInterface = t.text; return; }
-    case 'vrrp_startup_delay': { const t = r.arg(s); if (t) { const v = r.timerUs(t, k, 0, 4294); if (v !== null) g.startupDelayUs = v; } return; }
+    case 'vrrp_startup_delay': {
+      const t = r.arg(s);
+      if (t) { const v = r.timerUs(t, k, 0, 4294); if (v !== null) g.startupDelayUs = v; }
+      notImplemented(s, r, 'global_defs');
+      return;
+    }
     case 'notify_fifo': { const t = r.arg(s); if (t) g.notifyFifo = t.text; return; }
     case 'vrrp_notify_fifo': { const t = r.arg(s); if (t) g.vrrpNotifyFifo = t.text; return; }
     case 'dynamic_interfaces': {
