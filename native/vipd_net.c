@@ -735,6 +735,107 @@ static napi_value timer_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// ---- real-time signals: keepalived's JSON dump (SIGRTMIN+2) and STATS_CLEAR (SIGRTMAX-1) ----
+// Node cannot listen for real-time signals, and their default action ends the process. A plain handler writes
+// the signal number to a pipe (async-signal-safe); the pipe is watched by the event loop like any socket.
+
+#include <signal.h>
+
+static int sig_pipe[2] = {-1, -1};
+
+static void on_signal(int signo) {
+  int saved = errno;
+  unsigned char b = (unsigned char)signo;
+  ssize_t ignored = write(sig_pipe[1], &b, 1);
+  (void)ignored;
+  errno = saved;
+}
+
+typedef struct {
+  uv_poll_t poll;
+  napi_env env;
+  napi_ref cb;
+  napi_async_context actx;
+} sigwatch_t;
+
+static void on_sig_readable(uv_poll_t* h, int status, int events) {
+  (void)status; (void)events;
+  sigwatch_t* w = h->data;
+  unsigned char buf[64];
+  ssize_t n = read(sig_pipe[0], buf, sizeof buf);
+  if (n <= 0) return;
+  napi_handle_scope scope;
+  napi_open_handle_scope(w->env, &scope);
+  napi_value cb, recv, arg, result;
+  if (napi_get_reference_value(w->env, w->cb, &cb) == napi_ok && cb) {
+    napi_get_global(w->env, &recv);
+    for (ssize_t i = 0; i < n; i++) {
+      napi_create_int32(w->env, buf[i], &arg);
+      if (napi_make_callback(w->env, w->actx, recv, cb, 1, &arg, &result) != napi_ok) {
+        bool pending = false;
+        napi_is_exception_pending(w->env, &pending);
+        if (pending) {
+          napi_value err;
+          napi_get_and_clear_last_exception(w->env, &err);
+          napi_fatal_exception(w->env, err);
+        }
+      }
+    }
+  }
+  napi_close_handle_scope(w->env, scope);
+}
+
+// signalWatch([signo...], cb): cb(signo) for each listed signal; the watch does not keep the process alive.
+static napi_value signal_watch(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (sig_pipe[0] < 0 && pipe2(sig_pipe, O_NONBLOCK | O_CLOEXEC) != 0) return throw_errno(env, "pipe2", errno), NULL;
+  uint32_t len = 0;
+  napi_get_array_length(env, argv[0], &len);
+  for (uint32_t i = 0; i < len; i++) {
+    napi_value v;
+    napi_get_element(env, argv[0], i, &v);
+    int signo = arg_i32(env, v);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(signo, &sa, NULL) != 0) return throw_errno(env, "sigaction", errno), NULL;
+  }
+  sigwatch_t* w = calloc(1, sizeof *w);
+  if (!w) return throw_errno(env, "signalWatch", ENOMEM), NULL;
+  w->env = env;
+  uv_loop_t* loop;
+  napi_get_uv_event_loop(env, &loop);
+  if (uv_poll_init(loop, &w->poll, sig_pipe[0]) != 0) {
+    free(w);
+    return throw_errno(env, "uv_poll_init", EBADF), NULL;
+  }
+  w->poll.data = w;
+  napi_value name;
+  napi_create_string_utf8(env, "vipd:signal", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, NULL, name, &w->actx);
+  napi_create_reference(env, argv[1], 1, &w->cb);
+  uv_poll_start(&w->poll, UV_READABLE, on_sig_readable);
+  uv_unref((uv_handle_t*)&w->poll);
+  napi_value ext;
+  CHECK(napi_create_external(env, w, NULL, NULL, &ext));
+  return ext;
+}
+
+static napi_value sigrt(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value o, a, b;
+  napi_create_object(env, &o);
+  napi_create_int32(env, SIGRTMIN, &a);
+  napi_create_int32(env, SIGRTMAX, &b);
+  napi_set_named_property(env, o, "min", a);
+  napi_set_named_property(env, o, "max", b);
+  return o;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   struct {
     const char* name;
@@ -744,6 +845,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"sendBatch", send_batch}, {"openPacket", open_packet},  {"sendFrames", send_frames},
       {"watch", watch},          {"unwatch", unwatch},          {"closeFd", close_fd},
       {"nsOpen", ns_open},       {"nsSet", ns_set},
+      {"signalWatch", signal_watch}, {"sigrt", sigrt},
       {"timerCreate", timer_create_}, {"timerArm", timer_arm}, {"timerDisarm", timer_disarm}, {"timerClose", timer_close},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {

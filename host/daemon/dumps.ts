@@ -35,6 +35,19 @@ export function statsText(list: InstanceStatus[]): string {
   }).join('\n') + '\n';
 }
 
+/** keepalived's JSON dump (SIGRTMIN+2, /tmp/keepalived.json): one entry per instance, `data` and `stats`. */
+export function jsonDump(list: InstanceStatus[]): string {
+  return JSON.stringify(list.map((i) => ({
+    data: {
+      iname: i.name, ifp_ifname: i.interface, vrid: i.vrid, version: i.version, family: i.family === 4 ? 'inet' : 'inet6',
+      state: ['INIT', 'BACKUP', 'MASTER', 'FAULT'].indexOf(i.state), base_priority: i.basePriority,
+      effective_priority: i.effectivePriority, adver_int: i.advertIntCs * 10000, master_ipaddr: i.masterAddress,
+      master_priority: i.masterPriority, vips: i.vips, last_transition: i.lastTransition,
+    },
+    stats: i.stats,
+  })), null, 2) + '\n';
+}
+
 export function dataText(list: InstanceStatus[], now: Date): string {
   const lines = [`------< VRRP Topology >------ ${now.toUTCString()}`];
   for (const i of list) {

@@ -6,7 +6,8 @@ import { dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Logger, type LogSink, consoleSink, parseFacility } from '../log.ts';
 import { syslogSink } from '../syslog.ts';
-import { dataText, statsText } from './dumps.ts';
+import { dataText, jsonDump, statsText } from './dumps.ts';
+import { native } from '../net/native.ts';
 import { Daemon } from './runtime.ts';
 import { serveStatus, statusSocketName } from './status.ts';
 
@@ -105,5 +106,18 @@ export async function runDaemon(o: DaemonCliOptions, argv: string[]): Promise<nu
       ['SIGUSR2', () => writeFileSync(`${dumpDir}/keepalived.stats`, statsText(daemon.status()))],
     ];
     for (const [s, h] of signals) process.on(s, h);
+    // keepalived's real-time signals, which Node cannot listen for (and whose default would end the process).
+    try {
+      const rt = native().sigrt();
+      native().signalWatch([rt.min + 2, rt.max - 1], (signo) => {
+        if (signo === rt.min + 2) writeFileSync(`${dumpDir}/keepalived.json`, jsonDump(daemon.status()));
+        else {
+          writeFileSync(`${dumpDir}/keepalived.stats`, statsText(daemon.status()));
+          daemon.clearStats();
+        }
+      });
+    } catch (e) {
+      log.warn(`the JSON dump and STATS_CLEAR signals are not available: ${(e as Error).message}`);
+    }
   });
 }

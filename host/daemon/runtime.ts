@@ -568,6 +568,11 @@ export class Daemon {
     });
   }
 
+  /** STATS_CLEAR: counters back to zero (after the stats file was written). */
+  clearStats(): void {
+    for (const r of this.byHandle.values()) this.core.clearStats(r.plan.handle);
+  }
+
   get driverStats(): { earlyWakeups: number; lastLatenessUs: number; spinUs: number } {
     const spinUs = (this.waker as { spinUs?: number }).spinUs ?? 0;
     return { earlyWakeups: this.driver.earlyWakeups, lastLatenessUs: this.driver.lastLatenessUs, spinUs };

@@ -31,6 +31,9 @@ export interface VipdNet {
   closeFd(fd: number): void;
   nsOpen(path: string): number;
   nsSet(fd: number): void;
+  /** Handle these signals (real-time ones included) by calling cb(signo) from the event loop. */
+  signalWatch(signals: number[], cb: (signo: number) => void): unknown;
+  sigrt(): { min: number; max: number };
   timerCreate(cb: () => void): NativeTimer;
   timerArm(t: NativeTimer, delayNs: number): void;
   timerDisarm(t: NativeTimer): void;
