@@ -109,7 +109,7 @@ function tickBench(coalesceUs: number, simSeconds: number): TickResult {
     const t0 = ns();
     while (deadline <= end) {
       now = coalesceUs > 0 ? Math.max(deadline, now + coalesceUs) : deadline;
-      x.handleTimeout(now);
+      x.handleTimeout(now, 0);
       calls++;
       for (;;) {
         const k = x.pollOutput();

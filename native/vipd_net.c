@@ -395,13 +395,14 @@ typedef struct {
   uint8_t ctrl[BATCH_MAX][CTRL_SIZE] __attribute__((aligned(8)));
 } watcher_t;
 
-static void call_js(watcher_t* w, int32_t n) {
-  napi_env env = w->env;
+// Calls a JS callback from an event-loop callback (inside a handle scope); argc 0 or 1 int32 argument. An
+// exception thrown by the callback is reported as Node reports an uncaught one.
+static void invoke_js(napi_env env, napi_async_context actx, napi_ref ref, int argc, int32_t value) {
   napi_value cb, arg, recv, result;
-  if (napi_get_reference_value(env, w->cb, &cb) != napi_ok || !cb) return;
-  napi_create_int32(env, n, &arg);
+  if (napi_get_reference_value(env, ref, &cb) != napi_ok || !cb) return;
+  if (argc > 0) napi_create_int32(env, value, &arg);
   napi_get_global(env, &recv);
-  if (napi_make_callback(env, w->actx, recv, cb, 1, &arg, &result) != napi_ok) {
+  if (napi_make_callback(env, actx, recv, cb, (size_t)argc, argc > 0 ? &arg : NULL, &result) != napi_ok) {
     bool pending = false;
     napi_is_exception_pending(env, &pending);
     if (pending) {
@@ -410,6 +411,10 @@ static void call_js(watcher_t* w, int32_t n) {
       napi_fatal_exception(env, err);
     }
   }
+}
+
+static void call_js(watcher_t* w, int32_t n) {
+  invoke_js(w->env, w->actx, w->cb, 1, n);
 }
 
 // CLOCK_REALTIME - CLOCK_MONOTONIC, read once per receive batch: converts the kernel's (realtime) receive
@@ -625,19 +630,7 @@ static void on_timer(uv_poll_t* h, int status, int events) {
   uv_unref((uv_handle_t*)&t->poll);
   napi_handle_scope scope;
   napi_open_handle_scope(t->env, &scope);
-  napi_value cb, recv, result;
-  if (napi_get_reference_value(t->env, t->cb, &cb) == napi_ok && cb) {
-    napi_get_global(t->env, &recv);
-    if (napi_make_callback(t->env, t->actx, recv, cb, 0, NULL, &result) != napi_ok) {
-      bool pending = false;
-      napi_is_exception_pending(t->env, &pending);
-      if (pending) {
-        napi_value err;
-        napi_get_and_clear_last_exception(t->env, &err);
-        napi_fatal_exception(t->env, err);
-      }
-    }
-  }
+  invoke_js(t->env, t->actx, t->cb, 0, 0);
   napi_close_handle_scope(t->env, scope);
 }
 
@@ -766,22 +759,7 @@ static void on_sig_readable(uv_poll_t* h, int status, int events) {
   if (n <= 0) return;
   napi_handle_scope scope;
   napi_open_handle_scope(w->env, &scope);
-  napi_value cb, recv, arg, result;
-  if (napi_get_reference_value(w->env, w->cb, &cb) == napi_ok && cb) {
-    napi_get_global(w->env, &recv);
-    for (ssize_t i = 0; i < n; i++) {
-      napi_create_int32(w->env, buf[i], &arg);
-      if (napi_make_callback(w->env, w->actx, recv, cb, 1, &arg, &result) != napi_ok) {
-        bool pending = false;
-        napi_is_exception_pending(w->env, &pending);
-        if (pending) {
-          napi_value err;
-          napi_get_and_clear_last_exception(w->env, &err);
-          napi_fatal_exception(w->env, err);
-        }
-      }
-    }
-  }
+  for (ssize_t i = 0; i < n; i++) invoke_js(w->env, w->actx, w->cb, 1, buf[i]);
   napi_close_handle_scope(w->env, scope);
 }
 

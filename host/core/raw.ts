@@ -2,26 +2,10 @@
 // into RX can be fed again and again, and state can be fingerprinted without building objects. Only numbers
 // cross the boundary here, as in the daemon's hot path.
 import * as abi from './abi.ts';
-import { Core, type InstanceConfig } from './wasm-core.ts';
+import { Core, type Exports, type InstanceConfig } from './wasm-core.ts';
 
-/** The raw export surface (assembly/index.ts). */
-export interface RawExports {
-  memory: WebAssembly.Memory;
-  abiVersion(): number; rxPtr(): number; txPtr(): number; cfgPtr(): number; outPtr(): number; infoPtr(): number;
-  configure(handle: number, len: number): number;
-  remove(handle: number): void;
-  start(now: number, handle: number): void;
-  shutdown(now: number, handle: number): void;
-  setFault(now: number, handle: number, fault: number): void;
-  setPriorityAdjust(now: number, handle: number, delta: number): void;
-  handleDatagram(now: number, sock: number, family: number, ttl: number, len: number): number;
-  handleTimeout(now: number, slackUs?: number): void;
-  pollOutput(): number;
-  nextDeadline(): number;
-  inspect(handle: number): number;
-  stats(handle: number): number;
-  globalStats(): void;
-}
+/** The raw export surface (assembly/index.ts), as the binding declares it. */
+export type RawExports = Exports;
 
 /**
  * The exports behind a typed Core. The binding keeps them private because only it may touch linear memory in

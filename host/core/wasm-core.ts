@@ -124,7 +124,8 @@ const CFG_ERRORS: Record<number, string> = {
   [abi.CFG_GROUP_TOO_BIG]: `a sync group has at most ${abi.MAX_GROUP} members`,
 };
 
-interface Exports {
+/** The raw export surface (assembly/index.ts). */
+export interface Exports {
   memory: WebAssembly.Memory;
   abiVersion(): number; rxPtr(): number; txPtr(): number; cfgPtr(): number; outPtr(): number; infoPtr(): number;
   configure(handle: number, len: number): number;

@@ -134,7 +134,7 @@ function fuzz(build: Build, INPUTS: number): void {
   for (let iter = 0; iter < INPUTS; iter++) {
     now += below(3000);
     if (now >= deadline) {
-      x.handleTimeout(now);
+      x.handleTimeout(now, 0);
       drainAll();
       u8 = mem();
       fingerprint(snap);

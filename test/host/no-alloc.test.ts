@@ -138,7 +138,7 @@ function workload(d: Driver, now: number, DGRAMS: Dgram[], between?: (k: number)
     verdicts.set(v, (verdicts.get(v) ?? 0) + 1);
     // Jump to the next deadline so that every timeout has work: master-down, adverts, GARP bursts, refresh.
     if (Number.isFinite(d.deadline) && d.deadline > now) now = d.deadline;
-    x.handleTimeout(now);
+    x.handleTimeout(now, 0);
     d.drain();
     if (k % 97 === 0) { x.setPriorityAdjust(now, rnd() % INSTANCES.length, (rnd() % 120) - 60); d.drain(); }
     if (k % 211 === 0) { x.setFault(now, rnd() % INSTANCES.length, (k / 211) % 2 === 0 ? 1 : 0); d.drain(); }
