@@ -81,6 +81,21 @@ export async function runDaemon(o: DaemonCliOptions, argv: string[]): Promise<nu
     pid: process.pid, configFile: o.configFile, startedAt, instances: daemon.status(), timer: daemon.driverStats,
   }));
   const dumpDir = process.env.TMPDIR || tmpdir();
+  // Reloads run one at a time; SIGHUPs that arrive during one are merged into a single reload after it.
+  let reloading = false;
+  let again = false;
+  const reload = (): void => {
+    if (reloading) { again = true; return; }
+    reloading = true;
+    void (async () => {
+      do {
+        again = false;
+        log.info('Reloading');
+        await daemon.reload().catch((e) => log.err(`reload failed: ${(e as Error).message}`));
+      } while (again);
+      reloading = false;
+    })();
+  };
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (why: string) => {
@@ -101,7 +116,7 @@ export async function runDaemon(o: DaemonCliOptions, argv: string[]): Promise<nu
     const signals: [NodeJS.Signals, () => void][] = [
       ['SIGTERM', () => stop('SIGTERM')],
       ['SIGINT', () => stop('SIGINT')],
-      ['SIGHUP', () => { log.info('Reloading'); daemon.reload().catch((e) => log.err(`reload failed: ${(e as Error).message}`)); }],
+      ['SIGHUP', () => reload()],
       ['SIGUSR1', () => writeFileSync(`${dumpDir}/keepalived.data`, dataText(daemon.status(), new Date()))],
       ['SIGUSR2', () => writeFileSync(`${dumpDir}/keepalived.stats`, statsText(daemon.status()))],
     ];

@@ -456,6 +456,8 @@ export class Daemon {
    */
   async reload(): Promise<void> {
     if (this.stopping) return;
+    // The previous reload's (or transition's) address changes finish first, so the dumps below see them.
+    await this.effects.idle(5000);
     const r = loadConfig(this.opts.configFile, { configId: this.opts.configId, allConfig: this.opts.allConfig });
     const errors = r.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length > 0) {

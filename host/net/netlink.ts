@@ -128,6 +128,7 @@ export class Netlink {
   private readonly sock: RtNetlinkSocket;
 
   private inflight = 0;
+  private dumping = false;
   private readonly waiting: (() => void)[] = [];
   /** Errors the socket reports outside any request (e.g. ENOBUFS); they must not go unheard. */
   onError: (e: Error) => void = () => {};
@@ -140,15 +141,21 @@ export class Netlink {
     this.sock.socket.on('error', (e: Error) => this.onError(e));
   }
 
-  /** At most MAX_INFLIGHT requests wait for the kernel at once; the rest queue here, in order. */
-  private async limit<T>(f: () => Promise<T>): Promise<T> {
-    if (this.inflight >= MAX_INFLIGHT) await new Promise<void>((r) => this.waiting.push(r));
+  /**
+   * At most MAX_INFLIGHT requests wait for the kernel at once; the rest queue here, in order. A dump (links,
+   * addresses) runs alone: the package mixes up a multipart reply with other replies on the same socket.
+   */
+  private async limit<T>(f: () => Promise<T>, exclusive = false): Promise<T> {
+    const cap = exclusive ? 1 : MAX_INFLIGHT;
+    while (this.inflight >= cap || this.dumping) await new Promise<void>((r) => this.waiting.push(r));
     this.inflight++;
+    if (exclusive) this.dumping = true;
     try {
       return await f();
     } finally {
       this.inflight--;
-      this.waiting.shift()?.();
+      if (exclusive) this.dumping = false;
+      for (const w of this.waiting.splice(0)) w();
     }
   }
 
@@ -168,7 +175,7 @@ export class Netlink {
   }
 
   async links(): Promise<LinkInfo[]> {
-    return (await this.sock.getLinks(undefined, undefined, { timeout: REQUEST_TIMEOUT_MS })).map(toLink);
+    return (await this.limit(() => this.sock.getLinks(undefined, undefined, { timeout: REQUEST_TIMEOUT_MS }), true)).map(toLink);
   }
 
   // ---- addresses ----
@@ -193,7 +200,7 @@ export class Netlink {
 
   /** Addresses of one interface (or all, with ifindex 0), both families unless one is given. */
   async addresses(ifindex = 0, family?: Family): Promise<AddressInfo[]> {
-    const msgs = await this.sock.getAddresses(family ? { family: AF[family] } : undefined, undefined, { timeout: REQUEST_TIMEOUT_MS });
+    const msgs = await this.limit(() => this.sock.getAddresses(family ? { family: AF[family] } : undefined, undefined, { timeout: REQUEST_TIMEOUT_MS }), true);
     const out: AddressInfo[] = [];
     for (const m of msgs) {
       const info = toAddress(m);
