@@ -59,7 +59,15 @@ for (const nopreempt of [false, true]) {
     const c = Cluster.create(2, nopreempt ? 53 : 52);
     try {
       const vip = c.vip();
-      c.start(two(c, [`${vip}/24`], [{ nopreempt }, { nopreempt }]));
+      // h1 first: with nopreempt whoever wins the start-up election keeps the VIP, and that must not depend on
+      // which process got going first.
+      const confs = two(c, [`${vip}/24`], [{ nopreempt }, { nopreempt }]);
+      c.vipds[0].writeConfig(confs[0]);
+      c.vipds[0].start();
+      await c.waitHolder(vip, 0, 10_000);
+      c.vipds[1].writeConfig(confs[1]);
+      c.vipds[1].start();
+      await c.vipds[1].waitLog(/Entering BACKUP STATE \(init\)/, 10_000, 0);
       await c.waitHolder(vip, 0, 10_000);
       await c.vipds[0].stop(3000);
       await c.waitHolder(vip, 1, 1000);
