@@ -414,6 +414,26 @@ static void invoke_js(napi_env env, napi_async_context actx, napi_ref ref, int a
   }
 }
 
+// Watches `fd` for readability on the JS thread's loop (socket: a socket fd, for libuv's socket handling):
+// poll->data = owner, an async context named `name` for the callbacks, and a reference that keeps `cb` alive.
+// Returns 0, or -1 with a JS exception pending (the caller frees what it allocated).
+static int start_poll(napi_env env, uv_poll_t* poll, int fd, int socket, void* owner, const char* name,
+                      napi_value cb, napi_ref* cb_ref, napi_async_context* actx, uv_poll_cb on_ready) {
+  uv_loop_t* loop;
+  napi_get_uv_event_loop(env, &loop);
+  if ((socket ? uv_poll_init_socket(loop, poll, fd) : uv_poll_init(loop, poll, fd)) != 0) {
+    throw_errno(env, "uv_poll_init", EBADF);
+    return -1;
+  }
+  poll->data = owner;
+  napi_value n;
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &n);
+  napi_async_init(env, NULL, n, actx);
+  napi_create_reference(env, cb, 1, cb_ref);
+  uv_poll_start(poll, UV_READABLE, on_ready);
+  return 0;
+}
+
 static void call_js(watcher_t* w, int32_t n) {
   invoke_js(w->env, w->actx, w->cb, 1, n);
 }
@@ -542,20 +562,14 @@ static napi_value watch(napi_env env, napi_callback_info info) {
     w->iov[i].iov_base = w->data + (size_t)i * w->slot;
     w->iov[i].iov_len = w->slot;
   }
-  uv_loop_t* loop;
-  napi_get_uv_event_loop(env, &loop);
-  if (uv_poll_init_socket(loop, &w->poll, w->fd) != 0) {
-    free(w);
-    return throw_errno(env, "uv_poll_init", EBADF), NULL;
-  }
-  w->poll.data = w;
-  napi_value name;
-  napi_create_string_utf8(env, "vipd:vrrp-rx", NAPI_AUTO_LENGTH, &name);
-  napi_async_init(env, NULL, name, &w->actx);
-  napi_create_reference(env, argv[6], 1, &w->cb);
   napi_create_reference(env, argv[2], 1, &w->data_ref);
   napi_create_reference(env, argv[3], 1, &w->meta_ref);
-  uv_poll_start(&w->poll, UV_READABLE, on_readable);
+  if (start_poll(env, &w->poll, w->fd, 1, w, "vipd:vrrp-rx", argv[6], &w->cb, &w->actx, on_readable) != 0) {
+    napi_delete_reference(env, w->data_ref);
+    napi_delete_reference(env, w->meta_ref);
+    free(w);
+    return NULL;
+  }
   napi_value ext;
   CHECK(napi_create_external(env, w, NULL, NULL, &ext));
   return ext;
@@ -649,19 +663,11 @@ static napi_value timer_create_(napi_env env, napi_callback_info info) {
     free(t);
     return throw_errno(env, "timerfd_create", e), NULL;
   }
-  uv_loop_t* loop;
-  napi_get_uv_event_loop(env, &loop);
-  if (uv_poll_init(loop, &t->poll, t->fd) != 0) {
+  if (start_poll(env, &t->poll, t->fd, 0, t, "vipd:timer", argv[0], &t->cb, &t->actx, on_timer) != 0) {
     close(t->fd);
     free(t);
-    return throw_errno(env, "uv_poll_init", EBADF), NULL;
+    return NULL;
   }
-  t->poll.data = t;
-  napi_value name;
-  napi_create_string_utf8(env, "vipd:timer", NAPI_AUTO_LENGTH, &name);
-  napi_async_init(env, NULL, name, &t->actx);
-  napi_create_reference(env, argv[0], 1, &t->cb);
-  uv_poll_start(&t->poll, UV_READABLE, on_timer);
   uv_unref((uv_handle_t*)&t->poll);
   napi_value ext;
   CHECK(napi_create_external(env, t, NULL, NULL, &ext));
@@ -786,18 +792,10 @@ static napi_value signal_watch(napi_env env, napi_callback_info info) {
   sigwatch_t* w = calloc(1, sizeof *w);
   if (!w) return throw_errno(env, "signalWatch", ENOMEM), NULL;
   w->env = env;
-  uv_loop_t* loop;
-  napi_get_uv_event_loop(env, &loop);
-  if (uv_poll_init(loop, &w->poll, sig_pipe[0]) != 0) {
+  if (start_poll(env, &w->poll, sig_pipe[0], 0, w, "vipd:signal", argv[1], &w->cb, &w->actx, on_sig_readable) != 0) {
     free(w);
-    return throw_errno(env, "uv_poll_init", EBADF), NULL;
+    return NULL;
   }
-  w->poll.data = w;
-  napi_value name;
-  napi_create_string_utf8(env, "vipd:signal", NAPI_AUTO_LENGTH, &name);
-  napi_async_init(env, NULL, name, &w->actx);
-  napi_create_reference(env, argv[1], 1, &w->cb);
-  uv_poll_start(&w->poll, UV_READABLE, on_sig_readable);
   uv_unref((uv_handle_t*)&w->poll);
   napi_value ext;
   CHECK(napi_create_external(env, w, NULL, NULL, &ext));
