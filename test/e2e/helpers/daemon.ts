@@ -11,6 +11,7 @@ import { type StatusReport, fetchStatus, statusSocketName } from '../../../host/
 import { withNetns } from '../../../host/net/netns.ts';
 import type { InstanceStatus } from '../../../host/daemon/runtime.ts';
 import { sleep, waitFor } from './wait.ts';
+import { stopTcpdump, tcpdumpListening } from './capture.ts';
 
 export const BIN = new URL('../../../bin/vipd.js', import.meta.url).pathname;
 export const PROBE = new URL('../../../host/lab/probe.ts', import.meta.url).pathname;
@@ -387,24 +388,10 @@ export async function captureBridge(lab: Lab, filter: string, timeoutMs = 5000):
       else if (frames.length > 0 && /^\s/.test(line)) frames[frames.length - 1].text += '\n' + line;
     }
   });
-  let err = '';
-  await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`tcpdump did not start: ${err}`)), timeoutMs);
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      if (err.includes('listening on')) { clearTimeout(t); resolve(); }
-    });
-    child.on('exit', () => { clearTimeout(t); reject(new Error(`tcpdump exited: ${err}`)); });
-  });
+  await tcpdumpListening(child, timeoutMs);
   return {
     frames,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const done = new Promise<void>((r) => child.once('exit', () => r()));
-      child.kill('SIGINT');
-      await Promise.race([done, sleep(2000)]);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    },
+    stop: () => stopTcpdump(child),
   };
 }
 

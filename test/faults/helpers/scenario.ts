@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { Cluster, configText, masterDownMs, type InstanceSpec, type Vipd } from '../../e2e/helpers/daemon.ts';
 import { nsProcesses } from '../../e2e/helpers/track.ts';
 import { sleep, waitFor } from '../../e2e/helpers/wait.ts';
+import { stopTcpdump, tcpdumpListening } from '../../e2e/helpers/capture.ts';
 
 export { sleep, waitFor };
 
@@ -114,23 +115,9 @@ export async function captureIn(ns: string, ifname: string, filter: string, time
       if (m) packets.push({ t: Number(m[1]) * 1000, text: line });
     }
   });
-  let err = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`tcpdump did not start: ${err}`)); }, timeoutMs);
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      if (err.includes('listening on')) { clearTimeout(timer); resolve(); }
-    });
-    child.on('exit', () => { clearTimeout(timer); reject(new Error(`tcpdump exited: ${err}`)); });
-  });
+  await tcpdumpListening(child, timeoutMs);
   return {
     packets,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const done = new Promise<void>((r) => child.once('exit', () => r()));
-      child.kill('SIGINT');
-      await Promise.race([done, sleep(2000)]);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    },
+    stop: () => stopTcpdump(child),
   };
 }
