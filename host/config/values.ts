@@ -19,21 +19,17 @@ export class Reader {
   }
 
   int(t: Token, kw: string, min: number, max: number): number | null {
-    if (!/^[-+]?\d+$/.test(t.text)) {
-      this.diags.error(t, kw, `invalid number '${t.text}'`, { expected: `an integer in [${min}, ${max}]`, found: t.text });
-      return null;
-    }
-    const v = Number(t.text);
-    if (v < min || v > max) {
-      this.diags.error(t, kw, `number '${t.text}' outside range [${min}, ${max}]`, { expected: `[${min}, ${max}]`, found: t.text });
-      return null;
-    }
-    return v;
+    return this.numberIn(t, kw, min, max, /^[-+]?\d+$/, 'an integer');
   }
 
   decimal(t: Token, kw: string, min: number, max: number): number | null {
-    if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t.text)) {
-      this.diags.error(t, kw, `invalid number '${t.text}'`, { expected: `a decimal number in [${min}, ${max}]`, found: t.text });
+    return this.numberIn(t, kw, min, max, /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/, 'a decimal number');
+  }
+
+  /** A number of the given form within [min, max], or null with the diagnostic. */
+  private numberIn(t: Token, kw: string, min: number, max: number, form: RegExp, what: string): number | null {
+    if (!form.test(t.text)) {
+      this.diags.error(t, kw, `invalid number '${t.text}'`, { expected: `${what} in [${min}, ${max}]`, found: t.text });
       return null;
     }
     const v = Number(t.text);
