@@ -59,7 +59,7 @@ class AddressMonitor {
 }
 
 function startCapture(lab: Lab, h: LabHost, file: string): ChildProcess {
-  return lab.spawn(h, 'tcpdump', ['-i', 'eth0', '-nn', '-U', '-s', '128', '-w', file, 'ip proto 112 or arp'], { stdio: 'ignore' });
+  return lab.spawn(h, 'tcpdump', ['--immediate-mode', '-i', 'eth0', '-nn', '-U', '-s', '128', '-w', file, 'ip proto 112 or arp'], { stdio: 'ignore' });
 }
 
 /** Drop everything entering or leaving one bridge port: the host keeps its link (no carrier loss) but is cut off. */

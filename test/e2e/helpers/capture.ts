@@ -31,7 +31,7 @@ export async function stopTcpdump(child: ChildProcess): Promise<void> {
  */
 export async function startCapture(lab: Lab, h: LabHost, filter: string, count: number, timeoutMs = 5000):
   Promise<{ frames: Promise<Buffer[]> }> {
-  const child = lab.spawn(h, 'tcpdump', ['-i', 'eth0', '-nn', '-l', '-xx', '-c', String(count), ...filter.split(' ')],
+  const child = lab.spawn(h, 'tcpdump', ['--immediate-mode', '-i', 'eth0', '-nn', '-l', '-xx', '-c', String(count), ...filter.split(' ')],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });

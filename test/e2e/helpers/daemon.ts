@@ -375,7 +375,7 @@ export interface Capture {
  * namespace by lab.destroy().
  */
 export async function captureBridge(lab: Lab, filter: string, timeoutMs = 5000): Promise<Capture> {
-  const child = spawn('ip', ['netns', 'exec', lab.bridgeNs, 'tcpdump', '-i', 'br0', '-tt', '-e', '-nn', '-l', '-v', ...filter.split(' ')],
+  const child = spawn('ip', ['netns', 'exec', lab.bridgeNs, 'tcpdump', '--immediate-mode', '-i', 'br0', '-tt', '-e', '-nn', '-l', '-v', ...filter.split(' ')],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   const frames: Frame[] = [];
   let partial = '';

@@ -103,7 +103,7 @@ export interface Stamped { t: number; text: string }
  * listens. One line per packet (-q off, -v off: summary lines only).
  */
 export async function captureIn(ns: string, ifname: string, filter: string, timeoutMs = 5000): Promise<{ packets: Stamped[]; stop: () => Promise<void> }> {
-  const child = spawn('ip', ['netns', 'exec', ns, 'tcpdump', '-i', ifname, '-tt', '-nn', '-l', '-B', '8192', ...filter.split(' ')],
+  const child = spawn('ip', ['netns', 'exec', ns, 'tcpdump', '--immediate-mode', '-i', ifname, '-tt', '-nn', '-l', '-B', '8192', ...filter.split(' ')],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   const packets: Stamped[] = [];
   let partial = '';

@@ -1,4 +1,5 @@
-// Every VRRP packet on the lab's bridge, written to a pcap by tcpdump in the bridge namespace, then dissected by
+// Every VRRP packet on the lab's bridge, written to a pcap by tcpdump in the bridge namespace (in immediate mode:
+// libpcap's default block buffering holds up to a second of packets, and a stopped capture loses them), then dissected by
 // tshark: an independent decoder's opinion of the bytes vipd put on the wire.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -35,7 +36,7 @@ export class BridgeCapture {
   /** Resolves once tcpdump listens on br0. */
   async start(timeoutMs = 15_000): Promise<void> {
     // The bridge namespace is no LabHost; lab.destroy() still kills whatever runs in it.
-    const c = spawn('ip', ['netns', 'exec', this.lab.bridgeNs, 'tcpdump', '-i', 'br0', '-nn', '-U', '-s', '256', '-w', this.file,
+    const c = spawn('ip', ['netns', 'exec', this.lab.bridgeNs, 'tcpdump', '--immediate-mode', '-i', 'br0', '-nn', '-U', '-s', '256', '-w', this.file,
       'ip proto 112 or ip6 proto 112'], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = c;
     this.exited = new Promise((r) => c.on('exit', () => r()));

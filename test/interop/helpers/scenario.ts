@@ -118,8 +118,10 @@ export async function fullCase(mode: Mode, high: Kind, subnet: number, log: (s: 
     const vipdPackets = await assertCleanWire(p);
     // The graceful hand-over on the wire: the low side's first advert comes Skew_Time after the priority-0 one,
     // long before Master_Down_Interval (it understood the resignation).
-    const handover = handoverMs(await p.capture.adverts(), p.sources(p.high), p.sources(p.low));
-    assert.ok(handover !== undefined, 'priority-0 advert and takeover both on the wire');
+    const seen = await p.capture.adverts();
+    const handover = handoverMs(seen, p.sources(p.high), p.sources(p.low));
+    assert.ok(handover !== undefined, `priority-0 advert and takeover both on the wire; high ${p.sources(p.high)}, low ${p.sources(p.low)}, ` +
+      `priority-0 adverts seen: ${JSON.stringify(seen.filter((a) => a.priority === 0))}, last adverts: ${JSON.stringify(seen.slice(-6))}`);
     steps['wire: priority 0 -> new master advert (ms)'] = Math.round(handover * 10) / 10;
     const skew = p.masterDownMs(LOW_PRIORITY) - 3 * mode.advertInt * 1000;
     assert.ok(handover >= skew - 2 && handover < p.masterDownMs(LOW_PRIORITY) - mode.advertInt * 1000,
