@@ -2,7 +2,7 @@
 // test/host/abi.test.ts checks that the two agree with the built module. Bump ABI_VERSION on any change.
 
 // @ts-ignore: decorator
-@inline export const ABI_VERSION: i32 = 4;
+@inline export const ABI_VERSION: i32 = 5;
 
 // ---- Regions (static, from memory.data; the host reaches them through the *Ptr() exports) ----
 // RX: [0,16) source address, [16,32) destination address (IPv6 only; IPv4 takes both from its header),
@@ -224,6 +224,8 @@
 @inline export const F_PEER_TTL_LIMITS: u32 = 1 << 10;     // some peer has min_ttl / max_ttl
 // @ts-ignore: decorator
 @inline export const F_FAST_PREEMPT: u32 = 1 << 11;        // preempt on the first lower-priority advert, not Master_Down_Interval later
+// @ts-ignore: decorator
+@inline export const F_STARTUP_CLAIM: u32 = 1 << 12;       // first takeover after start: advertise, install VIPs a moment later
 
 // configure() results
 // @ts-ignore: decorator
@@ -315,7 +317,11 @@
 // @ts-ignore: decorator
 @inline export const S_AH_MISMATCH: i32 = 28;
 // @ts-ignore: decorator
-@inline export const N_STATS: i32 = 29;
+@inline export const S_CLAIM_STARTED: i32 = 29;      // a first takeover after start advertised before taking the VIPs
+// @ts-ignore: decorator
+@inline export const S_CLAIM_YIELDED: i32 = 30;      // ... and a better router answered within the claim window
+// @ts-ignore: decorator
+@inline export const N_STATS: i32 = 31;
 
 // Engine-wide counters for packets that never reach an instance (globalStats() into INFO as f64).
 // @ts-ignore: decorator

@@ -10,6 +10,10 @@
 //   Initialize, Startup, priority 255        -> start(): becomeMaster(WHY_OWNER)
 //   Initialize, Startup, otherwise           -> start(): BACKUP, Master_Down_Timer = Master_Down_Interval
 //   Backup, Master_Down_Timer fires          -> onTimers(): becomeMaster (advert, VIPs, GARP burst)
+//     ... first time since start, vipd's F_STARTUP_CLAIM: advert now, MASTER (VIPs, GARP, the state change)
+//     claimUs later unless a better router answers meanwhile. Hosts started together then never both hold
+//     the VIP, and the loser never logs, notifies or touches a VIP (keepalived: two masters for up to 65 ms).
+//     A fast preemption on the first advert heard since start claims the same way.
 //   Backup, advert priority 0                -> onAdvert(): Master_Down_Timer = Skew_Time
 //   Backup, advert >= ours or no preempt     -> onAdvert(): learn the v3 interval, restart Master_Down_Timer
 //   Backup, lower advert with preempt        -> onAdvert(): discard, so we take over when the timer fires
@@ -32,7 +36,7 @@ import * as out from '../output';
 import * as queue from '../timer/queue';
 import { NEVER, after } from '../time';
 import { Instance } from './instance';
-import { masterDownUs, skewUs } from './timers';
+import { claimUs, masterDownUs, skewUs } from './timers';
 
 /** Sender of the last lower-priority advert a master heard (for OUT_RX_LOWER). */
 export const lowerAddr = new StaticArray<u8>(16);
@@ -154,6 +158,7 @@ function yieldToBetter(i: Instance, now: i64, why: i32 = abi.WHY_HIGHER_PRIORITY
 }
 
 function enterFault(i: Instance, why: i32): void {
+  if (i.tClaim != NEVER) transmit(i, 0); // peers may have started to follow our claim
   if (i.state == abi.STATE_MASTER) {
     transmit(i, 0);
     out.push(abi.OUT_VIP_DEL, i.handle, 0, 0, 0, 0);
@@ -192,6 +197,7 @@ function enterBackup(i: Instance, now: i64, why: i32): void {
 export function start(i: Instance, now: i64): void {
   if (i.started) return;
   i.started = true;
+  i.heardAdvert = false;
   i.masterAdverIntUs = i.adverIntUs;
   i.preemptAt = i.preemptDelayUs > 0 ? after(now, i.preemptDelayUs) : NEVER;
   if (groupFault(i)) {
@@ -212,6 +218,7 @@ export function start(i: Instance, now: i64): void {
 /** Shutdown event: a master resigns with priority 0 and drops its VIPs; every state ends in INIT. */
 export function shutdown(i: Instance, now: i64): void {
   if (!i.started) return;
+  if (i.tClaim != NEVER) transmit(i, 0); // peers may have started to follow our claim
   if (i.state == abi.STATE_MASTER) {
     transmit(i, 0);
     out.push(abi.OUT_VIP_DEL, i.handle, 0, 0, 0, 0);
@@ -278,8 +285,12 @@ export function setDelta(i: Instance, now: i64, delta: i32): void {
 /** Timers due at `now`. Spurious calls do nothing. */
 export function onTimers(i: Instance, now: i64): void {
   if (i.state == abi.STATE_BACKUP) {
-    if (i.tMasterDown <= now) {
-      tryMaster(i, now, unchecked(resigned[i.handle]) ? abi.WHY_PRIORITY_ZERO : abi.WHY_MASTER_DOWN);
+    if (i.tClaim <= now) {
+      i.tClaim = NEVER;
+      becomeMaster(i, now, i.claimWhy);
+    } else if (i.tMasterDown <= now) {
+      if (claims(i)) startClaim(i, now, abi.WHY_MASTER_DOWN);
+      else tryMaster(i, now, unchecked(resigned[i.handle]) ? abi.WHY_PRIORITY_ZERO : abi.WHY_MASTER_DOWN);
     }
   } else if (i.state == abi.STATE_MASTER) {
     if (i.tAdver != NEVER && now - i.tAdver > masterDownUs(i)) {
@@ -318,6 +329,12 @@ export function onTimers(i: Instance, now: i64): void {
  */
 export function onAdvert(i: Instance, now: i64, prio: i32, rxIntUs: i64, src: usize): void {
   const alen = i.alen;
+  const firstHeard = !i.heardAdvert;
+  i.heardAdvert = true;
+  if (i.tClaim != NEVER && !claimYields(i, prio, src)) {
+    rearm(i);
+    return;
+  }
   if (i.state == abi.STATE_BACKUP) {
     if (prio == 0) {
       // The master resigned: take over after Skew_Time instead of Master_Down_Interval.
@@ -344,7 +361,11 @@ export function onAdvert(i: Instance, now: i64, prio: i32, rxIntUs: i64, src: us
       // one-way partition that would flap.
       i.count(abi.S_LOWER_PRIO_RCVD);
       const followed = i.masterPriority >= 0 && memory.compare(changetype<usize>(i.masterAddr), src, alen) == 0;
-      if (i.has(abi.F_FAST_PREEMPT) && (i.masterPriority < 0 || followed)) tryMaster(i, now, abi.WHY_PREEMPT);
+      if (i.has(abi.F_FAST_PREEMPT) && (i.masterPriority < 0 || followed)) {
+        // The first advert since start: other routers may be starting too and preempt on the same advert; claim.
+        if (firstHeard && claimAllowed(i)) startClaim(i, now, abi.WHY_PREEMPT);
+        else tryMaster(i, now, abi.WHY_PREEMPT);
+      }
     }
   } else if (i.state == abi.STATE_MASTER) {
     const ours = changetype<usize>(i.src);
@@ -379,6 +400,43 @@ export function onAdvert(i: Instance, now: i64, prio: i32, rxIntUs: i64, src: us
     }
   }
   rearm(i);
+}
+
+/**
+ * F_STARTUP_CLAIM applies to the first takeover after start only: later ones are failovers and must stay as fast as
+ * the protocol allows. Sync-group members are left out: their group may not follow them to MASTER.
+ */
+function claims(i: Instance): bool {
+  return !i.heardAdvert && claimAllowed(i);
+}
+
+// @ts-ignore: decorator
+@inline function claimAllowed(i: Instance): bool {
+  return i.has(abi.F_STARTUP_CLAIM) && !i.members;
+}
+
+/** Advertise as the master we are about to be; the VIPs wait for tClaim (onTimers). */
+function startClaim(i: Instance, now: i64, why: i32): void {
+  transmit(i, i.effPriority);
+  i.count(abi.S_CLAIM_STARTED);
+  i.tMasterDown = NEVER;
+  i.tClaim = after(now, claimUs(i));
+  i.claimWhy = why;
+}
+
+/**
+ * An advert during a claim, judged as a master would judge it. A better router ends the claim (true: the caller
+ * follows it as a backup, with nothing to undo); a lower one gets our advert at once, as a master answers.
+ */
+function claimYields(i: Instance, prio: i32, src: usize): bool {
+  const cmp = prio == i.effPriority ? compareAddr(src, changetype<usize>(i.src), i.alen) : 0;
+  if (prio > i.effPriority || (prio == i.effPriority && cmp > 0)) {
+    i.tClaim = NEVER;
+    i.count(abi.S_CLAIM_YIELDED);
+    return true;
+  }
+  if (prio != 0 && prio < i.effPriority && !i.has(abi.F_LOWER_PRIO_NO_ADVERT)) transmit(i, i.effPriority);
+  return false;
 }
 
 /** preempt_delay: a lower advert is still accepted until preemptAt, which the first one starts. */

@@ -45,6 +45,7 @@ export class Instance {
   masterPriority: i32 = -1;      // last accepted master's priority, -1 when none
   masterAddr: StaticArray<u8> = new StaticArray<u8>(16);
   preemptAt: i64 = NEVER;        // preempt_delay: lower adverts are accepted until then
+  heardAdvert: bool = false;     // a valid advert arrived since start(): a later takeover is a failover, not a start
 
   // timers (µs deadlines, NEVER when off); `next` is their minimum and keys the engine's heap
   tAdver: i64 = NEVER;           // MASTER: next advert
@@ -52,6 +53,8 @@ export class Instance {
   tGarp: i64 = NEVER;            // MASTER: second GARP burst after garp_master_delay
   tRefresh: i64 = NEVER;         // MASTER: garp_master_refresh
   tLowerGarp: i64 = NEVER;       // MASTER: second burst after a lower-priority advert
+  tClaim: i64 = NEVER;           // BACKUP claiming (F_STARTUP_CLAIM): becomes MASTER then, unless a better advert came
+  claimWhy: i32 = 0;             // the WHY_* the claim's MASTER transition will carry
   next: i64 = NEVER;
   heapPos: i32 = -1;
 
@@ -72,6 +75,7 @@ export class Instance {
     if (this.tGarp < n) n = this.tGarp;
     if (this.tRefresh < n) n = this.tRefresh;
     if (this.tLowerGarp < n) n = this.tLowerGarp;
+    if (this.tClaim < n) n = this.tClaim;
     this.next = n;
   }
 
@@ -81,6 +85,7 @@ export class Instance {
     this.tGarp = NEVER;
     this.tRefresh = NEVER;
     this.tLowerGarp = NEVER;
+    this.tClaim = NEVER;
   }
 
   // @ts-ignore: decorator

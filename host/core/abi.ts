@@ -1,7 +1,7 @@
 // Mirror of assembly/abi.ts: the binary contract with the core. test/host/abi.test.ts checks that every
 // constant here equals its twin in assembly/abi.ts and that the module exports what CoreExports lists.
 
-export const ABI_VERSION = 4;
+export const ABI_VERSION = 5;
 
 // ---- Regions (static, from memory.data; the host reaches them through the *Ptr() exports) ----
 // RX: [0,16) source address, [16,32) destination address (IPv6 only; IPv4 takes both from its header),
@@ -124,6 +124,7 @@ export const F_WANT_MASTER = 1 << 8;          // `state MASTER`
 export const F_ADDR_LIST_ACCEPT = 1 << 9;     // keepalived >= 2.3.3: log an address-list mismatch, accept
 export const F_PEER_TTL_LIMITS = 1 << 10;     // some peer has min_ttl / max_ttl
 export const F_FAST_PREEMPT = 1 << 11;        // preempt on the first lower-priority advert, not Master_Down_Interval later
+export const F_STARTUP_CLAIM = 1 << 12;       // first takeover after start: advertise, install VIPs a moment later
 
 // configure() results
 export const CFG_OK = 0;
@@ -172,7 +173,9 @@ export const S_LOWER_PRIO_RCVD = 25;
 export const S_NOT_RUNNING_DROP = 26;
 export const S_INTERVAL_ZERO = 27;
 export const S_AH_MISMATCH = 28;
-export const N_STATS = 29;
+export const S_CLAIM_STARTED = 29;      // a first takeover after start advertised before taking the VIPs
+export const S_CLAIM_YIELDED = 30;      // ... and a better router answered within the claim window
+export const N_STATS = 31;
 
 // Engine-wide counters for packets that never reach an instance (globalStats() into INFO as f64).
 export const G_TOO_SHORT = 0;

@@ -73,7 +73,7 @@ export const STAT_NAMES = [
   'pri_zero_rcvd', 'pri_zero_sent',
   'version_err', 'checksum_err', 'ip_len_err', 'mcast_mismatch', 'unicast_src_err', 'peer_ttl_drop',
   'owner_ignored', 'interval_adopted', 'csum_plain', 'csum_pseudo', 'csum_old_unicast', 'lower_prio_rcvd',
-  'not_running_drop', 'interval_zero', 'ah_mismatch',
+  'not_running_drop', 'interval_zero', 'ah_mismatch', 'claim_started', 'claim_yielded',
 ] as const;
 export type StatName = (typeof STAT_NAMES)[number];
 export type Stats = Record<StatName, number>;

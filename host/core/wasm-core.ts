@@ -46,6 +46,12 @@ export interface InstanceConfig {
    * instead of Master_Down_Interval later (RFC and keepalived). Off unless set.
    */
   fastPreempt?: boolean;
+  /**
+   * vipd's start-up claim: the first takeover after start advertises first and becomes MASTER (VIPs, GARP, notify)
+   * only if no better router answers within min(advert_int / 2, 10 ms). Hosts started together never both hold the
+   * VIP. Sync-group members never claim. Off unless set.
+   */
+  startupClaim?: boolean;
   /** vrrp_sync_group id (0..65534); members move together. */
   syncGroup?: number;
   /** v2 `authentication { auth_type PASS; auth_pass ... }`: at most 8 bytes are used. */
@@ -268,6 +274,7 @@ export class Core {
     if (c.wantMaster) f |= abi.F_WANT_MASTER;
     if (c.addrListAccept) f |= abi.F_ADDR_LIST_ACCEPT;
     if (c.fastPreempt) f |= abi.F_FAST_PREEMPT;
+    if (c.startupClaim) f |= abi.F_STARTUP_CLAIM;
     if (peers.some((p) => p.minTtl !== undefined || p.maxTtl !== undefined)) f |= abi.F_PEER_TTL_LIMITS;
     dv.setUint32(b + abi.CFG_FLAGS, f >>> 0, true);
     dv.setUint32(b + abi.CFG_PREEMPT_DELAY_US, Math.round(c.preemptDelayUs ?? 0), true);

@@ -57,7 +57,9 @@ const fam = (f: 'inet' | 'inet6'): 4 | 6 => (f === 'inet' ? 4 : 6);
  * takes over on the first lower-priority advert, so a recovered or restarted higher-priority host is master again at
  * once instead of a Master_Down_Interval later), and a master that yields sends one last advert first (keepalived's
  * higher_prio_send_advert), so the winner hears a lower priority and re-announces with gratuitous ARP — after a
- * partition heals, clients no longer keep the loser's MAC. `keepalivedCompat` turns both off.
+ * partition heals, clients no longer keep the loser's MAC; and the start-up claim (the first takeover after start
+ * advertises a moment before it takes the VIPs, so hosts started together never both hold them).
+ * `keepalivedCompat` turns all three off.
  */
 export interface Policy {
   keepalivedCompat: boolean;
@@ -123,6 +125,7 @@ export function coreConfig(m: VrrpInstance, s: SocketPlan, src: string, policy: 
     lowerPrioNoAdvert: m.lowerPrioNoAdvert,
     higherPrioSendAdvert: m.higherPrioSendAdvert || (improve && !m.strict),
     fastPreempt: improve,
+    startupClaim: improve,
     ownerIgnoreAdverts: m.ownerIgnoreAdverts,
     skipCheckAdvAddr: m.skipCheckAdvAddr,
     wantMaster: m.initialState === 'MASTER',

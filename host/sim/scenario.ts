@@ -57,6 +57,11 @@ export interface Scenario {
   /** How long `run()` goes by default (default 10 s). */
   durationUs?: number;
   events?: SimEvent[];
+  /**
+   * Run the cores as the daemon does by default (docs/compat.md): fast preemption and the start-up claim. Default
+   * false: RFC 5798 / keepalived 2.2.7 behaviour, what `vipd --keepalived-compat` runs.
+   */
+  vipdDefaults?: boolean;
 }
 
 export interface ResolvedNode {
@@ -81,6 +86,7 @@ export interface ResolvedScenario {
   lan: Required<Impairments>;
   durationUs: number;
   events: SimEvent[];
+  vipdDefaults: boolean;
 }
 
 export class ScenarioError extends Error {}
@@ -173,6 +179,7 @@ export function resolveScenario(s: Scenario): ResolvedScenario {
     lan: resolveImpairments(s.lan ?? {}, 'lan'),
     durationUs: time(s.durationUs ?? 10_000_000, 'durationUs'),
     events,
+    vipdDefaults: s.vipdDefaults === true,
   };
 }
 

@@ -191,6 +191,7 @@ export class Simulator {
       socket: 0, version: s.version, family: s.family, vrid: s.vrids[h], priority: n.priorities[h],
       advertIntUs: n.intervalUs, src: n.address, vips: [vipOf(s.family, s.vrids[h])],
       nopreempt: n.nopreempt, preemptDelayUs: n.preemptDelayUs,
+      fastPreempt: s.vipdDefaults, startupClaim: s.vipdDefaults,
     };
   }
 
