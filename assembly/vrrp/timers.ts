@@ -22,12 +22,12 @@ export function masterDownUs(i: Instance): i64 {
 
 /**
  * How long a first takeover after start advertises before it installs the VIPs (F_STARTUP_CLAIM): long enough for a
- * better router's answer to cross a LAN and a busy peer (10 ms), short enough that no second advert falls due
- * (half the interval).
+ * better router's answer to cross a LAN and a peer busy starting up (50 ms), short enough that no second advert
+ * falls due (half the interval). Only the first takeover after start waits; failovers never do.
  */
 export function claimUs(i: Instance): i64 {
   const half = i.adverIntUs / 2;
-  return half < 10000 ? half : 10000;
+  return half < 50000 ? half : 50000;
 }
 
 /** advert_int rounding, §10.7: v2 whole seconds (nearest, at least 1, at most 255); v3 10 ms steps, 1..4095 cs. */

@@ -12,7 +12,7 @@ interface SimFlags {
   seed?: string; duration?: string;
   killMasterAt?: string; stopMasterAt?: string; partitionAt?: string; partition?: string; healAt?: string;
   join?: string[];
-  scenario?: string; transmits?: boolean; json?: boolean;
+  scenario?: string; transmits?: boolean; json?: boolean; vipdDefaults?: boolean;
 }
 
 class BadInput extends Error {}
@@ -47,12 +47,14 @@ export function registerSimCommand(program: Command, deps: CliDeps, setExit: (c:
     .option('--heal-at <time>', 'heal the partition')
     .option('--join <node@time>', 'start a node late, e.g. 1@3s (repeatable)', collect)
     .option('--scenario <file>', 'a JSON scenario (host/sim/scenario.ts); --seed and --duration override it')
+    .option('--vipd-defaults', "run the daemon's defaults (fast preemption, start-up claim) instead of RFC/keepalived timing")
     .option('--transmits', 'show every advert sent')
     .option('--json', 'machine-readable output')
     .action((o: SimFlags) => {
       let scenario: Scenario;
       try {
         scenario = o.scenario ? fromFile(o) : fromFlags(o);
+        if (o.vipdDefaults) scenario = { ...scenario, vipdDefaults: true };
       } catch (e) {
         deps.stderr(`vipd sim: ${(e as Error).message}\n`);
         setExit(2);

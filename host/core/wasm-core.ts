@@ -48,7 +48,7 @@ export interface InstanceConfig {
   fastPreempt?: boolean;
   /**
    * vipd's start-up claim: the first takeover after start advertises first and becomes MASTER (VIPs, GARP, notify)
-   * only if no better router answers within min(advert_int / 2, 10 ms). Hosts started together never both hold the
+   * only if no better router answers within min(advert_int / 2, 50 ms). Hosts started together never both hold the
    * VIP. Sync-group members never claim. Off unless set.
    */
   startupClaim?: boolean;
