@@ -3,6 +3,8 @@
 // processes plus what their waited-for children used (cutime+cstime: the scripts), from /proc, over the window.
 // Not a test: prints JSON and a Markdown table, writes bench/results/tracking-side-by-side.json.
 //   node --import tsx bench/tracking-side-by-side.bench.ts [--scripts 100] [--window 20]
+// VIPD_SPAWNER=child_process runs vipd with the pre-addon script spawning (fork of the daemon) for comparison; the
+// results then go to bench/results/tracking-side-by-side-child_process.json.
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,7 @@ const arg = (name: string, dflt: number) => {
 const SCRIPTS = arg('scripts', 100);
 const WINDOW_S = arg('window', 20);
 const TICK = 100; // USER_HZ
+const SPAWNER = process.env.VIPD_SPAWNER === 'child_process' ? 'child_process' : 'native';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function config(subnet: number): string {
@@ -70,7 +73,7 @@ async function measure(kind: 'vipd' | 'keepalived', subnet: number, dir: string)
     try { rssMb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024; } catch { /* exited */ }
     child.kill('SIGTERM');
     await sleep(1500);
-    return { daemon: kind, scripts: SCRIPTS, windowS: +wall.toFixed(1), cpuPercent: +((100 * (c1 - c0)) / wall).toFixed(2), rssMb: +rssMb.toFixed(1) };
+    return { daemon: kind, ...(kind === 'vipd' ? { spawner: SPAWNER } : {}), scripts: SCRIPTS, windowS: +wall.toFixed(1), cpuPercent: +((100 * (c1 - c0)) / wall).toFixed(2), rssMb: +rssMb.toFixed(1) };
   } finally {
     lab.destroy();
   }
@@ -81,7 +84,8 @@ try {
   execFileSync('keepalived', ['--version'], { stdio: 'ignore' });
   const [v, k] = await Promise.all([measure('vipd', 181, dir), measure('keepalived', 182, dir)]);
   const results = { date: new Date().toISOString(), node: process.version, load: readFileSync('/proc/loadavg', 'utf8').trim(), runs: [v, k] };
-  writeFileSync(projectPath('bench/results/tracking-side-by-side.json'), JSON.stringify(results, null, 2) + '\n');
+  const out = SPAWNER === 'native' ? 'tracking-side-by-side.json' : 'tracking-side-by-side-child_process.json';
+  writeFileSync(projectPath(`bench/results/${out}`), JSON.stringify(results, null, 2) + '\n');
   console.log(JSON.stringify(results));
   console.log(`\n| daemon | vrrp_scripts at interval 1 | CPU (daemon + scripts), % of one core | RSS (MB) |\n|---|---|---|---|`);
   for (const r of results.runs) console.log(`| ${r.daemon} | ${r.scripts} | ${r.cpuPercent} | ${r.rssMb} |`);

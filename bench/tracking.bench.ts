@@ -1,10 +1,12 @@
 // Cost of health tracking: 100 vrrp_scripts at interval 1 s (/bin/true) over 20 s, and vrrp_track_process scans over
-// 1 000 extra processes. Prints a table and one JSON line.
+// 1 000 extra processes. Prints a table and one JSON line, also written to bench/results/tracking.json
+// (tracking-child_process.json with VIPD_SPAWNER=child_process: scripts started the pre-addon way, by fork()).
 //   node --import tsx bench/tracking.bench.ts            (BENCH_SECONDS=20 SCRIPTS=100 PROCS=1000 to change)
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { ScriptRunner } from '../host/exec/run-script.ts';
+import { projectPath } from '../host/paths.ts';
 import { ProcScanner, ProcessTracker, scanProcTable } from '../host/track/track-process.ts';
 import { VrrpScriptTracker } from '../host/track/vrrp-script.ts';
 
@@ -111,4 +113,9 @@ console.log('vrrp_script x%d, interval 1 s, %d s', SCRIPTS, SECONDS);
 console.table(scripts);
 console.log('vrrp_track_process over %d extra processes', PROCS);
 console.table(procs);
-console.log(JSON.stringify({ bench: 'tracking', node: process.version, scripts, trackProcess: procs }));
+const probe = new ScriptRunner();
+const spawner = (await probe.spawner).kind;
+await probe.close();
+const json = JSON.stringify({ bench: 'tracking', date: new Date().toISOString(), node: process.version, spawner, load: readFileSync('/proc/loadavg', 'utf8').trim(), scripts, trackProcess: procs });
+writeFileSync(projectPath(`bench/results/${spawner === 'native' ? 'tracking.json' : 'tracking-child_process.json'}`), json + '\n');
+console.log(json);

@@ -3,7 +3,8 @@
 // Raw IP protocol 112 sockets with per-packet source/ifindex/TTL on send and
 // source/destination/TTL/ifindex on receive, batched with sendmmsg/recvmmsg;
 // an AF_PACKET socket for GARP / unsolicited NA frames; setns() so one process
-// can open sockets inside a lab namespace. Everything above the syscall lives
+// can open sockets inside a lab namespace; script processes started without
+// copying the daemon (vfork-style clone). Everything above the syscall lives
 // in host/net/*.ts. The record layout below is mirrored in host/net/native.ts.
 #define _GNU_SOURCE
 #include <node_api.h>
@@ -43,6 +44,7 @@ enum {
   REC_IFINDEX = 8,  // i32 interface index (tx: 0 = let the kernel choose)
   REC_TTL = 12,     // i32 TTL / hop limit (tx: 0 = socket default; rx: -1 = unknown)
   REC_FLAGS = 16,   // u32 rx: REC_F_TRUNC
+  REC_DROPS = 20,   // u32 rx: the socket's kernel drop count when this datagram was queued (SO_RXQ_OVFL; 0 = none yet)
   REC_RXTIME = 24,  // f64 rx: kernel arrival time, CLOCK_MONOTONIC ns (0 when the kernel gave none)
   REC_SRC = 32,     // 16 bytes; IPv4 uses the first 4 (tx: all zero = kernel chooses)
   REC_DST = 48,     // 16 bytes
@@ -50,6 +52,7 @@ enum {
 #define REC_F_TRUNC 1u
 
 #define BATCH_MAX 64
+// Fits the most a receive carries: IPv6 pktinfo 40 + hop limit 24 + timestamp 32 + drop count 24 = 120 bytes.
 #define CTRL_SIZE 128
 // Bound the work done per wake-up so a flood cannot starve timers: 2 x 64 datagrams, then the event loop
 // runs the timer (measured: 16 rounds let a 100 000/s flood delay the master's adverts by 5-60 ms).
@@ -147,6 +150,9 @@ static napi_value open_vrrp(napi_env env, napi_callback_info info) {
   }
   // Kernel receive timestamps: the protocol's clock for a packet starts when it arrived, not when JS saw it.
   rc |= setopt_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1);
+  // The kernel's count of datagrams it dropped on this socket (receive queue full), carried by the next one queued:
+  // a daemon that was paused or flooded can say how much it missed.
+  rc |= setopt_int(fd, SOL_SOCKET, SO_RXQ_OVFL, 1);
   if (rc != 0) goto fail;
   return num(env, fd);
 fail:;
@@ -484,6 +490,10 @@ static void fill_rx_record(watcher_t* w, int i, double rt_offset) {
       memcpy(&ts, CMSG_DATA(c), sizeof ts);
       double mono = (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec - rt_offset;
       memcpy(r + REC_RXTIME, &mono, sizeof mono);
+    } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+      uint32_t drops;
+      memcpy(&drops, CMSG_DATA(c), sizeof drops);
+      wr32(r + REC_DROPS, drops);
     }
   }
   wr32(r + REC_IFINDEX, (uint32_t)ifindex);
@@ -813,6 +823,310 @@ static napi_value sigrt(napi_env env, napi_callback_info info) {
   return o;
 }
 
+// ---- script spawning: clone(CLONE_VM | CLONE_VFORK) + execve, reaped through a pidfd ----
+// child_process.spawn fork()s the whole daemon (85+ MB, many threads): ~2.4 ms of our CPU per script plus
+// copy-on-write faults in every thread afterwards. A vfork-style child shares our memory until it execs, so the
+// cost no longer grows with our size. While it shares our memory the child may only make raw system calls: glibc's
+// setuid() & co. would signal the parent's threads, and any library state it touched would be ours. The calling
+// thread stays suspended until the child has exec'd or failed, so the child may read and write the arguments below.
+// Reaping: libuv waitpid()s only the pids of its own process handles, so ours are never taken from us; a pidfd per
+// child, watched by uv_poll, tells us when it has exited. Nothing here is global: the addon may be loaded by the
+// main thread and by the spawn worker at once.
+
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+#define SPAWN_STACK (64 * 1024)
+// Reported to JS instead of an exit status when the child could not be waited for (cannot happen unless something
+// else in the process reaps with waitpid(-1)).
+#define SPAWN_LOST (-1000)
+
+typedef struct {
+  const char* file;
+  char** argv;  // argv[-1] is a free slot: "/bin/sh" for a file without #! (ENOEXEC), as execvp does
+  char** envp;
+  uid_t uid;
+  gid_t gid;
+  int set_ids, out_fd, err_fd;  // pipe write ends, -1: /dev/null
+  pid_t parent;
+  volatile int err;  // errno of the step that failed in the child; 0 when execve succeeded
+} spawn_args_t;
+
+// The kernel's struct sigaction on x86-64 and arm64: handler, flags, restorer, 64-bit mask.
+typedef struct {
+  void (*handler)(int);
+  unsigned long flags;
+  void (*restorer)(void);
+  uint64_t mask;
+} ksigaction_t;
+
+static int child_move_fds(int src[3]) {
+  // First lift every source above 2 so that placing one cannot overwrite another (a daemon started with closed
+  // stdio gets its pipes or /dev/null at 0-2).
+  for (int i = 0; i < 3; i++)
+    if (src[i] < 3 && (src[i] = (int)syscall(SYS_fcntl, src[i], F_DUPFD_CLOEXEC, 3)) < 0) return -1;
+  for (int i = 0; i < 3; i++)
+    if (syscall(SYS_dup3, src[i], i, 0) < 0) return -1;  // dup3 clears CLOEXEC on the target
+  return 0;
+}
+
+static int spawn_child(void* p) {
+  spawn_args_t* a = p;
+  // Every signal arrives blocked (the parent blocked them before clone): put back the default action of each,
+  // including those we ignore (SIGPIPE), which execve would keep, and those we handle, whose handlers would run
+  // in our memory before the exec.
+  ksigaction_t dfl = {0};
+  dfl.handler = SIG_DFL;
+  for (int s = 1; s < 65; s++)
+    if (s != SIGKILL && s != SIGSTOP) syscall(SYS_rt_sigaction, s, &dfl, NULL, sizeof dfl.mask);
+  if (syscall(SYS_setsid) < 0) goto fail;  // own session and process group, killed as a group on timeout
+  if (a->set_ids) {
+    gid_t groups[1] = {a->gid};
+    if (syscall(SYS_setgroups, 1, groups) < 0 || syscall(SYS_setresgid, a->gid, a->gid, a->gid) < 0 ||
+        syscall(SYS_setresuid, a->uid, a->uid, a->uid) < 0)
+      goto fail;
+  }
+  // keepalived's scripts get SIGTERM when it dies; set after the identity change, which clears it.
+  if (syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0) goto fail;
+  if (syscall(SYS_getppid) != a->parent) {  // we were killed between clone and the prctl
+    errno = ESRCH;
+    goto fail;
+  }
+  if (syscall(SYS_chdir, "/") < 0) goto fail;
+  int nul = (int)syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDWR | O_CLOEXEC);
+  if (nul < 0) goto fail;
+  int src[3] = {nul, a->out_fd >= 0 ? a->out_fd : nul, a->err_fd >= 0 ? a->err_fd : nul};
+  if (child_move_fds(src) < 0) goto fail;
+  // Nothing of ours beyond stdio may reach the script (raw sockets, netlink, timerfd, the signal pipe), whether or
+  // not whoever opened it asked for CLOEXEC. Before Linux 5.9 (no close_range) CLOEXEC alone has to do.
+  if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0 && syscall(SYS_close_range, 3, ~0U, 0) < 0 &&
+      errno != ENOSYS)
+    goto fail;
+  uint64_t none = 0;
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof none);
+  syscall(SYS_execve, a->file, a->argv, a->envp);
+  if (errno == ENOEXEC) {
+    a->argv[-1] = (char*)"/bin/sh";
+    a->argv[0] = (char*)a->file;
+    syscall(SYS_execve, "/bin/sh", a->argv - 1, a->envp);
+  }
+fail:
+  a->err = errno ? errno : EIO;
+  syscall(SYS_exit_group, 127);
+  return 127;
+}
+
+typedef struct {
+  uv_poll_t poll;
+  napi_env env;
+  napi_ref cb;
+  napi_async_context actx;
+  napi_async_cleanup_hook_handle hook;
+  pid_t pid;
+  int pidfd, closing;
+} reaper_t;
+
+static void on_reaper_closed(uv_handle_t* h) {
+  reaper_t* r = h->data;
+  napi_delete_reference(r->env, r->cb);
+  napi_async_destroy(r->env, r->actx);
+  close(r->pidfd);
+  napi_remove_async_cleanup_hook(r->hook);
+  free(r);
+}
+
+static void reaper_close(reaper_t* r) {
+  if (r->closing) return;
+  r->closing = 1;
+  uv_poll_stop(&r->poll);
+  uv_close((uv_handle_t*)&r->poll, on_reaper_closed);
+}
+
+// The thread's environment is going away (worker terminated) with this child still running. Nobody would reap it
+// after this (libuv on the other threads waits only for its own pids), so it would stay our zombie: end its group
+// now (ScriptRunner.close() already gave it SIGTERM and a grace period when shutting down normally) and reap it.
+static void on_reaper_env_cleanup(napi_async_cleanup_hook_handle handle, void* arg) {
+  (void)handle;
+  reaper_t* r = arg;
+  if (r->closing) return;  // exited: the pending close removes the hook
+  kill(-r->pid, SIGKILL);
+  kill(r->pid, SIGKILL);  // in case it had not reached setsid()
+  siginfo_t si;  // by pid: libuv made the pidfd non-blocking, where waitid() on it would return EAGAIN
+  while (waitid(P_PID, (id_t)r->pid, &si, WEXITED) < 0 && errno == EINTR) {}
+  reaper_close(r);
+}
+
+static void on_child_exit(uv_poll_t* h, int status, int events) {
+  (void)status; (void)events;
+  reaper_t* r = h->data;
+  if (r->closing) return;
+  siginfo_t si;
+  memset(&si, 0, sizeof si);
+  int rc = waitid((idtype_t)P_PIDFD, (id_t)r->pidfd, &si, WEXITED | WNOHANG);
+  // Not exited yet (woken early): 0 with no pid, or EAGAIN since libuv made the pidfd non-blocking.
+  if (rc < 0 && (errno == EINTR || errno == EAGAIN)) return;
+  if (rc == 0 && si.si_pid == 0) return;
+  int32_t v = SPAWN_LOST;
+  if (rc == 0) v = si.si_code == CLD_EXITED ? si.si_status : -si.si_status;
+  reaper_close(r);
+  napi_handle_scope scope;
+  napi_open_handle_scope(r->env, &scope);
+  invoke_js(r->env, r->actx, r->cb, 1, v);
+  napi_close_handle_scope(r->env, scope);
+}
+
+static void free_strv(char** v, uint32_t n) {
+  if (!v) return;
+  for (uint32_t i = 0; i < n; i++) free(v[i]);
+  free(v);
+}
+
+// A JS array of strings as a NULL-terminated char* array with `lead` free slots in front; *count = slots to free.
+static char** get_strv(napi_env env, napi_value arr, uint32_t lead, uint32_t* count) {
+  uint32_t n = 0;
+  if (napi_get_array_length(env, arr, &n) != napi_ok) {
+    napi_throw_type_error(env, NULL, "spawn: expected an array of strings");
+    return NULL;
+  }
+  char** v = calloc((size_t)lead + n + 1, sizeof *v);
+  if (!v) return throw_errno(env, "spawn", ENOMEM), NULL;
+  *count = lead + n;
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value s;
+    size_t len = 0;
+    const char* bad = NULL;
+    if (napi_get_element(env, arr, i, &s) != napi_ok || napi_get_value_string_utf8(env, s, NULL, 0, &len) != napi_ok)
+      bad = "spawn: expected an array of strings";
+    else if (!(v[lead + i] = malloc(len + 1)))
+      bad = "spawn: out of memory";
+    else if (napi_get_value_string_utf8(env, s, v[lead + i], len + 1, &len), strlen(v[lead + i]) != len)
+      bad = "spawn: argument contains a NUL byte";  // it would silently cut the argument
+    if (bad) {
+      free_strv(v, lead + n);
+      napi_throw_type_error(env, NULL, bad);
+      return NULL;
+    }
+  }
+  return v;
+}
+
+// spawn(file, argv[], envp[], uid, gid, capture, onExit) -> { pid, stdout, stderr }
+// Starts file with argv/envp in its own session, as uid/gid when they differ from ours (-1: ours), stdin from
+// /dev/null, stdout/stderr to /dev/null or, with capture, to pipes whose read ends (non-blocking, CLOEXEC) are
+// returned (else -1). onExit(status) runs once on this thread's loop: status >= 0 is an exit code, < 0 is minus
+// the signal that killed it. Throws with code = errno name when the program could not be started (nothing runs).
+static napi_value spawn_(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 7) {
+    napi_throw_type_error(env, NULL, "spawn(file, argv, envp, uid, gid, capture, onExit)");
+    return NULL;
+  }
+  char file[4096];
+  size_t flen = 0;
+  if (napi_get_value_string_utf8(env, argv[0], file, sizeof file, &flen) != napi_ok || flen == 0 ||
+      flen >= sizeof file - 1) {
+    napi_throw_type_error(env, NULL, "spawn: bad file name");
+    return NULL;
+  }
+  uint32_t nargs = 0, nenv = 0;
+  char** args = get_strv(env, argv[1], 1, &nargs);
+  if (!args) return NULL;
+  char** envp = get_strv(env, argv[2], 0, &nenv);
+  if (!envp) return free_strv(args, nargs), NULL;
+  int32_t uid = arg_i32(env, argv[3]), gid = arg_i32(env, argv[4]);
+  bool capture = false;
+  napi_get_value_bool(env, argv[5], &capture);
+
+  spawn_args_t a = {.file = file, .argv = args + 1, .envp = envp, .out_fd = -1, .err_fd = -1, .parent = getpid()};
+  a.uid = uid >= 0 ? (uid_t)uid : getuid();
+  a.gid = gid >= 0 ? (gid_t)gid : getgid();
+  a.set_ids = a.uid != getuid() || a.gid != getgid();
+  int outp[2] = {-1, -1}, errp[2] = {-1, -1};
+  int err = 0;
+  pid_t pid = -1;
+  char* stack = NULL;
+  if (capture && (pipe2(outp, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0)) {
+    err = errno;
+    goto done;
+  }
+  a.out_fd = outp[1];
+  a.err_fd = errp[1];
+  stack = malloc(SPAWN_STACK);
+  if (!stack) {
+    err = ENOMEM;
+    goto done;
+  }
+  // Block everything (glibc's internal signals too, hence the raw call) so that no handler of ours can run in the
+  // child before it has reset them; the child inherits this thread's mask.
+  uint64_t all = ~(uint64_t)0, old = 0;
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, sizeof all);
+  char* argv0 = args[1];
+  pid = clone(spawn_child, stack + SPAWN_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+  if (pid < 0) err = errno;
+  args[0] = NULL, args[1] = argv0;  // the ENOEXEC retry rewrote them with pointers that are not ours to free
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, sizeof old);
+  if (pid > 0 && a.err) {  // the child exited 127 without exec: reap it now, report the reason
+    err = a.err;
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    pid = -1;
+  }
+done:
+  free(stack);
+  free_strv(args, nargs);
+  free_strv(envp, nenv);
+  if (outp[1] >= 0) close(outp[1]);
+  if (errp[1] >= 0) close(errp[1]);
+  if (pid <= 0) {
+    if (outp[0] >= 0) close(outp[0]);
+    if (errp[0] >= 0) close(errp[0]);
+    char what[640];
+    snprintf(what, sizeof what, "spawn %.600s", file);
+    return throw_errno(env, what, err ? err : EIO), NULL;
+  }
+  // From here the child runs: every failure must still leave it reaped.
+  reaper_t* r = calloc(1, sizeof *r);
+  int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  if (!r || pidfd < 0 ||
+      start_poll(env, &r->poll, pidfd, 0, r, "vipd:spawn", argv[6], &r->cb, &r->actx, on_child_exit) != 0) {
+    int e = pidfd < 0 ? errno : ENOMEM;
+    kill(pid, SIGKILL);
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    if (pidfd >= 0) close(pidfd);
+    free(r);
+    if (outp[0] >= 0) close(outp[0]);
+    if (errp[0] >= 0) close(errp[0]);
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    if (!pending) throw_errno(env, "pidfd_open", e);
+    return NULL;
+  }
+  r->env = env;
+  r->pid = pid;
+  r->pidfd = pidfd;
+  napi_add_async_cleanup_hook(env, on_reaper_env_cleanup, r, &r->hook);
+  if (outp[0] >= 0) {
+    fcntl(outp[0], F_SETFL, O_NONBLOCK);
+    fcntl(errp[0], F_SETFL, O_NONBLOCK);
+  }
+  napi_value o;
+  CHECK(napi_create_object(env, &o));
+  napi_set_named_property(env, o, "pid", num(env, pid));
+  napi_set_named_property(env, o, "stdout", num(env, outp[0]));
+  napi_set_named_property(env, o, "stderr", num(env, errp[0]));
+  return o;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   struct {
     const char* name;
@@ -824,6 +1138,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"nsOpen", ns_open},       {"nsSet", ns_set},
       {"signalWatch", signal_watch}, {"sigrt", sigrt},
       {"timerCreate", timer_create_}, {"timerArm", timer_arm}, {"timerDisarm", timer_disarm}, {"timerClose", timer_close},
+      {"spawn", spawn_},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;

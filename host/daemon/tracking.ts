@@ -56,6 +56,10 @@ export class DaemonTracking {
 
   private async setup(instances: TrackedInstance[], links: Map<string, boolean>): Promise<void> {
     const g = this.cfg.global;
+    void this.runner.spawner.then((s) => {
+      if (s.kind === 'native') this.log.debug('Scripts are started by the native addon (vfork + execve)');
+      else this.log.warn(`Scripts are started with child_process.spawn (fork of the whole daemon, ~2.4 ms of CPU a run): ${s.reason}`);
+    });
     const accounts: Accounts = await loadAccounts();
     const d = defaultIdentity(accounts, g.scriptUser, g.enableScriptSecurity);
     if (d.warning) this.log.warn(d.warning);

@@ -1,6 +1,7 @@
 // Running scripts the keepalived way without ever stalling the protocol: requests go to one worker thread
-// (spawn-worker.cjs) that forks, times out (SIGTERM to the group, SIGKILL `graceMs` later), drains and caps output and
-// reaps. This side only keeps a bounded number running and a bounded queue of the rest.
+// (spawn-worker.cjs) that starts them (the addon's vfork-style spawn, child_process as the fallback), times out
+// (SIGTERM to the group, SIGKILL `graceMs` later), drains and caps output and reaps. This side only keeps a bounded
+// number running and a bounded queue of the rest.
 import { projectPath } from '../paths.ts';
 import { Worker } from 'node:worker_threads';
 import { scriptEnv } from './env.ts';
@@ -49,7 +50,15 @@ export interface RunnerOptions {
   /** Queue length beyond which new requests are rejected at once. */
   maxQueued?: number;
   env?: NodeJS.ProcessEnv;
+  /** How processes are started: the native addon when it is built (default), or child_process (tests and benches
+   * compare; VIPD_SPAWNER=child_process in the environment does the same for a whole daemon). */
+  spawner?: SpawnerKind;
 }
+
+export type SpawnerKind = 'native' | 'child_process';
+/** Which way the worker starts processes; `reason` says why the native one is not used. */
+export interface SpawnerInfo { kind: SpawnerKind; reason: string | null }
+type WorkerMsg = DoneMsg | { type: 'started'; id: number; pid: number } | ({ type: 'spawner' } & SpawnerInfo);
 
 interface Pending {
   id: number;
@@ -99,23 +108,30 @@ export class ScriptRunner {
   private nextId = 1;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
+  private spawnerKnown!: (s: SpawnerInfo) => void;
+  /** Resolves once the worker has said how it starts processes (log it: the fallback costs ~2.4 ms of CPU a run). */
+  readonly spawner = new Promise<SpawnerInfo>((resolve) => { this.spawnerKnown = resolve; });
 
   constructor(opts: RunnerOptions = {}) {
     this.maxConcurrent = Math.max(1, opts.maxConcurrent ?? 32);
     this.maxQueued = Math.max(0, opts.maxQueued ?? 4096);
     this.worker = new Worker(projectPath('host/exec/spawn-worker.cjs'), {
-      workerData: { env: scriptEnv(opts.env) },
+      workerData: {
+        env: scriptEnv(opts.env),
+        spawner: opts.spawner ?? (process.env.VIPD_SPAWNER === 'child_process' ? 'child_process' : 'native'),
+      },
     });
-    this.worker.on('message', (m: DoneMsg | { type: 'started'; id: number; pid: number }) => this.onMessage(m));
+    this.worker.on('message', (m: WorkerMsg) => this.onMessage(m));
     this.worker.on('error', (e) => {
       // The worker only dies on a bug of ours; fail everything in flight rather than hang the callers.
       for (const p of [...this.active.values(), ...this.queue.splice(0)]) {
         p.resolve({ outcome: { kind: 'spawn_error', message: `script worker: ${e.message}` }, pid: 0, stdout: '', stderr: '', dropped: 0, ms: 0 });
       }
       this.active.clear();
+      this.worker.unref();
     });
-    // An idle runner must not keep the process alive; a running script does (its result is awaited).
-    this.worker.unref();
+    // An idle runner must not keep the process alive; a running script does (its result is awaited). The worker
+    // stays referenced until its 'spawner' message, so that awaiting `spawner` alone works.
   }
 
   get running(): number { return this.active.size; }
@@ -188,7 +204,12 @@ export class ScriptRunner {
     }
   }
 
-  private onMessage(m: DoneMsg | { type: 'started'; id: number; pid: number }): void {
+  private onMessage(m: WorkerMsg): void {
+    if (m.type === 'spawner') {
+      this.spawnerKnown({ kind: m.kind, reason: m.reason });
+      this.pump();
+      return;
+    }
     const p = this.active.get(m.id);
     if (!p) return;
     if (m.type === 'started') {
