@@ -34,10 +34,10 @@ export class EffectQueues {
 
 /** Lets one message per key through every `intervalMs` and counts the rest (keepalived rate-limits too). */
 export class RateLimit {
-  private readonly last = new Map<string, { at: number; suppressed: number }>();
+  private readonly last = new Map<string | number, { at: number; suppressed: number }>();
   constructor(private readonly intervalMs: number, private readonly now: () => number = Date.now) {}
   /** Returns null to stay quiet, or the number of messages suppressed since the last one let through. */
-  pass(key: string): number | null {
+  pass(key: string | number): number | null {
     const t = this.now();
     const e = this.last.get(key);
     if (e && t - e.at < this.intervalMs) {
@@ -47,5 +47,10 @@ export class RateLimit {
     const suppressed = e?.suppressed ?? 0;
     this.last.set(key, { at: t, suppressed: 0 });
     return suppressed;
+  }
+
+  /** The next message for `key` goes through at once (what was suppressed is not reported). */
+  forget(key: string | number): void {
+    this.last.delete(key);
   }
 }

@@ -78,7 +78,8 @@ export async function runDaemon(o: DaemonCliOptions, argv: string[]): Promise<nu
   }
   const startedAt = new Date().toISOString();
   const status = serveStatus(statusSocketName(o.vrrpPidFile), () => ({
-    pid: process.pid, configFile: o.configFile, startedAt, instances: daemon.status(), timer: daemon.driverStats,
+    pid: process.pid, configFile: o.configFile, startedAt, instances: daemon.status(), engine: daemon.engineStats(),
+    timer: daemon.driverStats,
   }));
   const dumpDir = process.env.TMPDIR || tmpdir();
   // Reloads run one at a time; SIGHUPs that arrive during one are merged into a single reload after it.
@@ -98,9 +99,13 @@ export async function runDaemon(o: DaemonCliOptions, argv: string[]): Promise<nu
   };
   return new Promise<number>((resolve) => {
     let stopping = false;
+    // A daemon runs until it is told to stop, also when no VRRP socket is open (its interfaces deleted, no instance
+    // startable): nothing else keeps the event loop alive, and Node would exit with 13.
+    const keepAlive = setInterval(() => {}, 0x7fffffff);
     const stop = (why: string) => {
       if (stopping) return;
       stopping = true;
+      clearInterval(keepAlive);
       log.info(`Stopping (${why})`);
       // A stuck netlink request must not keep a stopping daemon alive.
       const force = setTimeout(() => { log.err('forced exit after 10 s'); resolve(1); }, 10_000);

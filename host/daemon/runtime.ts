@@ -2,13 +2,14 @@
 // the real network. Lifecycle (start, graceful stop, reload) lives here; signals and the CLI are wired elsewhere.
 import { type Config, type VipSpec, loadConfig, renderDiagnostics } from '../config/index.ts';
 import { Core } from '../core/wasm-core.ts';
-import { RX_MESSAGES, type StateName, type Stats } from '../core/names.ts';
+import * as abi from '../core/abi.ts';
+import { type GlobalStats, RX_MESSAGES, type StateName, type Stats } from '../core/names.ts';
 import type { Logger } from '../log.ts';
 import { Announcer, ipv6Forwarding } from '../net/announce.ts';
 import { parseIp } from '../net/ip-address.ts';
 import { type AddressInfo, type LinkInfo, NetEvents, type NetEvent, Netlink } from '../net/netlink.ts';
 import { TxBatch } from '../net/tx-batch.ts';
-import { VrrpSocket } from '../net/vrrp-socket.ts';
+import { type RxPacket, VrrpSocket } from '../net/vrrp-socket.ts';
 import { addressSpec, routeSpec, ruleSpec } from './addresses.ts';
 import { type CoreEvent, Driver, TimeoutWaker, type Waker, monotonicUs } from './driver.ts';
 import { TimerfdWaker } from '../net/precise-waker.ts';
@@ -40,10 +41,21 @@ interface Runtime {
 
 interface OpenSocket {
   plan: SocketPlan;
-  sock: VrrpSocket;
+  /** null while its interface is deleted (re-opened when an interface of that name appears). */
+  sock: VrrpSocket | null;
   batch: TxBatch;
   src: Buffer;
+  /** The kernel's drop count for this socket as last seen (SO_RXQ_OVFL), and as last logged. */
+  drops: number;
+  dropsLogged: number;
 }
+
+/**
+ * Datagrams dropped before any instance saw them: the core's engine-wide counters (GSTAT_NAMES), plus what the
+ * host sees at the socket: reads cut short by the receive slot, and the kernel's drops when a receive queue was
+ * full (counted from SO_RXQ_OVFL, so a drop shows once the next datagram reaches that socket).
+ */
+export type EngineStats = GlobalStats & { truncated_reads: number; kernel_drops: number };
 
 export interface InstanceStatus {
   name: string;
@@ -87,6 +99,15 @@ export class Daemon {
   private readonly dirty = new Set<OpenSocket>();
   private readonly effects: EffectQueues;
   private readonly rxLog = new RateLimit(10_000);
+  /** VRRPv2 interval mismatches, per instance handle (keepalived logs them per instance). */
+  private readonly ivLog = new RateLimit(10_000);
+  /** Instances by socket id * 256 + VRID: who a refused advert was for. */
+  private readonly byVrid = new Map<number, Runtime>();
+  /** Interfaces deleted under running instances: those instances are held in FAULT until one of that name is back. */
+  private readonly lostInterfaces = new Set<string>();
+  private truncatedReads = 0;
+  /** Kernel drops counted on sockets since closed (reload, deleted interface). */
+  private closedDrops = 0;
   private forwarding = new Map<string, boolean>();
   private tracking!: DaemonTracking;
   /** Instances held in INIT until their weight-0 scripts have reported (keepalived does the same). */
@@ -166,7 +187,7 @@ export class Daemon {
   private applyVerdict(now: number, h: number, v: PriorityVerdict, starting: boolean): void {
     if (!this.byHandle.has(h)) return;
     this.core.setPriorityAdjust(now, h, v.delta);
-    this.core.setFault(now, h, v.fault);
+    this.core.setFault(now, h, v.fault || this.lostInterfaces.has(this.byHandle.get(h)!.plan.ifname));
     if (starting && v.pending) {
       this.awaitingTrackers.add(h);
       return;
@@ -198,27 +219,49 @@ export class Daemon {
   private addInstance(ip: InstancePlan): void {
     this.openSocket(ip.socket);
     this.core.configure(ip.handle, ip.core);
-    this.byHandle.set(ip.handle, { plan: ip, state: 'INIT', installed: [], lastTransition: Date.now(), masterAddress: null, masterPriority: null });
+    const r: Runtime = { plan: ip, state: 'INIT', installed: [], lastTransition: Date.now(), masterAddress: null, masterPriority: null };
+    this.byHandle.set(ip.handle, r);
+    this.byVrid.set(ip.socket.id * 256 + ip.model.vrid, r);
   }
 
   private openSocket(sp: SocketPlan): OpenSocket {
     let s = this.sockets.get(sp.key);
     if (s) return s;
+    s = { plan: sp, sock: null, batch: new TxBatch(64), src: Buffer.alloc(16), drops: 0, dropsLogged: 0 };
+    this.bindSocket(s);
+    this.sockets.set(sp.key, s);
+    return s;
+  }
+
+  /** Opens the kernel socket of `s` on its plan's interface (again, when a deleted interface is back). */
+  private bindSocket(s: OpenSocket): void {
+    const sp = s.plan;
     const id = sp.id;
     const family = sp.family;
-    const sock = VrrpSocket.open({
+    s.sock = VrrpSocket.open({
       family, ifindex: sp.ifindex, multicast: sp.multicast, bindAddress: sp.bindAddress ?? undefined,
       onError: (e) => this.log.err(`VRRP socket on ${sp.ifname}: ${e.message}`),
     }, (p) => {
       if (this.stopping) return;
+      if (p.drops !== s.drops) this.kernelDrops(s, p.drops);
+      if (p.truncated) this.truncatedReads++;
       this.driver.stepAt(p.rxTimeUs, (now) => {
         const r = this.core.feed(now, id, family, p.ttl, p.data, p.offset, p.length, p.meta, p.srcOffset);
         if (r < 0) this.badPacket(sp, r, p.src());
+        else if (r === abi.RX_INTERVAL_MISMATCH) this.intervalMismatch(sp, p);
       });
     });
-    s = { plan: sp, sock, batch: new TxBatch(64), src: Buffer.alloc(16) };
-    this.sockets.set(sp.key, s);
-    return s;
+  }
+
+  private closeSocket(s: OpenSocket): void {
+    if (!s.sock) return;
+    s.sock.close();
+    s.sock = null;
+    this.closedDrops += s.drops;
+    s.drops = 0;
+    s.dropsLogged = 0;
+    s.batch.clear();
+    this.dirty.delete(s);
   }
 
   /**
@@ -246,6 +289,37 @@ export class Daemon {
     this.log.info(`${sp.ifname}: ${RX_MESSAGES[code] ?? `bad packet ${code}`} from ${from}${more}`);
   }
 
+  /**
+   * A VRRPv2 advert whose interval is not ours (dropped by the core, counted in advert_interval_err): keepalived's
+   * line. 2.2.7 logs every such advert; here the first at once, then at most one per 10 s per instance saying how
+   * many were not logged (a mismatched peer would otherwise log every second, a hostile one at line rate), and
+   * again at once after the instance changes state (keepalived >= 2.3.3 logs once per state).
+   */
+  private intervalMismatch(sp: SocketPlan, p: RxPacket): void {
+    const d = p.data;
+    let o = p.offset;
+    if (sp.family === 4) {
+      const ah = d[o + 9] === 51;
+      o += (d[o] & 0x0f) * 4;
+      if (ah) o += (d[o + 1] + 2) * 4;
+    }
+    const r = this.byVrid.get(sp.id * 256 + d[o + 1]);
+    if (!r) return;
+    const suppressed = this.ivLog.pass(r.plan.handle);
+    if (suppressed === null) return;
+    const more = suppressed > 0 ? ` (${suppressed} more since the last report)` : '';
+    const mine = Math.round(this.core.inspect(r.plan.handle).advertIntCs / 100);
+    this.log.info(`(${r.plan.name}) advertisement interval mismatch mine=${mine} sec rcv'd=${d[o + 5]} sec${more}`);
+  }
+
+  /** The kernel dropped datagrams on `s` (its receive queue was full): say how many, at most once per 10 s. */
+  private kernelDrops(s: OpenSocket, total: number): void {
+    s.drops = total;
+    if (this.rxLog.pass(`drops|${s.plan.key}`) === null) return;
+    this.log.warn(`${s.plan.ifname}: receive queue full: the kernel dropped ${total - s.dropsLogged} VRRP datagram(s) (${total} since the socket was opened)`);
+    s.dropsLogged = total;
+  }
+
   private socketById(id: number): OpenSocket | undefined {
     for (const s of this.sockets.values()) if (s.plan.id === id) return s;
     return undefined;
@@ -253,7 +327,8 @@ export class Daemon {
 
   private transmit(_h: number, sockId: number, peer: number, msg: Uint8Array, addrs: Uint8Array): void {
     const s = this.socketById(sockId);
-    if (!s) return;
+    // No socket while its interface is deleted: only a FAULTing master's last (priority 0) advert can come here.
+    if (!s?.sock) return;
     if (s.batch.count >= s.batch.capacity) this.flushOne(s);
     const ttl = s.plan.multicast ? 255 : s.plan.ttl;
     const off = s.batch.reserve(msg.length, addrs.subarray(16, 32), s.plan.ifindex, ttl, addrs.subarray(0, 16));
@@ -268,10 +343,14 @@ export class Daemon {
   }
 
   private flushOne(s: OpenSocket): void {
-    if (s.batch.count === 0) return;
+    if (s.batch.count === 0 || !s.sock) return;
     const r = s.sock.send(s.batch);
     s.batch.clear();
-    if (r.failed && !this.stopping) {
+    // On a link that is down or being deleted, ENETUNREACH / ENODEV is the expected answer (the last priority-0
+    // advert of a master going to FAULT), and the link going down was logged already; keepalived does not log it.
+    const link = this.links.get(s.plan.ifindex);
+    const expected = !(link?.up && link.running) && r.failed?.every((f) => f[1] === 'ENETUNREACH' || f[1] === 'ENODEV');
+    if (r.failed && !this.stopping && !expected) {
       const suppressed = this.rxLog.pass(`tx|${s.plan.key}|${r.failed[0][1]}`);
       if (suppressed !== null) this.log.warn(`${s.plan.ifname}: sending adverts failed (${r.failed.map((f) => f[1]).join(', ')})`);
     }
@@ -284,6 +363,7 @@ export class Daemon {
     switch (e.kind) {
       case 'state': {
         r.state = e.to;
+        this.ivLog.forget(e.handle);
         r.lastTransition = Date.now();
         if (e.to === 'MASTER') {
           if (e.reason === 'master-down') this.log.info(`(${name}) Receive advertisement timeout`);
@@ -364,10 +444,17 @@ export class Daemon {
   private async removeVips(r: Runtime): Promise<void> {
     const p = r.plan;
     for (const ru of p.model.rules) await this.tolerate(() => this.nl.delRule(ruleSpec(ru, p.core.family)), 'ENOENT');
-    for (const rt of p.model.routes) await this.tolerate(() => this.nl.delRoute(routeSpec(rt, (n) => this.ifindexOf(n))), 'ESRCH');
+    for (const rt of p.model.routes) {
+      // A route over a deleted interface went with it.
+      if (rt.dev && this.ifindexOf(rt.dev) === undefined) continue;
+      await this.tolerate(() => this.nl.delRoute(routeSpec(rt, (n) => this.ifindexOf(n))), 'ESRCH', 'ENODEV');
+    }
     for (const v of [...r.installed]) {
       const ifindex = v.dev ? this.ifindexOf(v.dev) : p.ifindex;
-      if (ifindex !== undefined) await this.tolerate(() => this.nl.delAddress({ address: v.addr, prefix: v.prefix, ifindex }), 'EADDRNOTAVAIL');
+      // An address on a deleted interface went with it (the kernel removes them); ENODEV: deleted meanwhile.
+      if (ifindex !== undefined && this.links.has(ifindex)) {
+        await this.tolerate(() => this.nl.delAddress({ address: v.addr, prefix: v.prefix, ifindex }), 'EADDRNOTAVAIL', 'ENODEV');
+      }
       r.installed.splice(r.installed.indexOf(v), 1);
     }
   }
@@ -440,12 +527,62 @@ export class Daemon {
     const before = this.links.get(e.ifindex);
     if (e.removed) this.links.delete(e.ifindex);
     else this.links.set(e.ifindex, { ...(before ?? { mac: undefined, mtu: 0, noarp: false }), index: e.ifindex, name: e.name, up: e.up, running: e.running });
+    if (e.removed) this.interfaceDeleted(e.ifindex, e.name);
+    else if (this.lostInterfaces.has(e.name)) this.interfaceAdded(e.ifindex, e.name);
     const wasUp = before ? before.up && before.running : false;
     const isUp = !e.removed && e.up && e.running;
     if (wasUp === isUp) return;
     this.log.info(`Netlink reports ${e.name} ${isUp ? 'up' : 'down'}`);
     this.forwarding.delete(e.name);
     this.tracking.setInterface(e.name, isUp);
+  }
+
+  /**
+   * The interface of some instances was deleted (keepalived's cleanup_lost_interface): their sockets close (bound
+   * to an ifindex that is gone, they would never hear anything again) and the instances go to FAULT, also with
+   * dont_track_primary; their VIPs went with the interface.
+   */
+  private interfaceDeleted(ifindex: number, name: string): void {
+    const mine = [...this.sockets.values()].filter((s) => s.sock && s.plan.ifindex === ifindex);
+    if (mine.length === 0) return;
+    for (const s of mine) this.closeSocket(s);
+    this.lostInterfaces.add(name);
+    this.log.warn(`Interface ${name} deleted: its instances are in FAULT until an interface of that name is back`);
+    this.reapplyVerdicts(name);
+  }
+
+  /**
+   * An interface of a deleted one's name appeared (keepalived re-opens the sockets, update_added_interface): the
+   * sockets open on it and its instances follow their trackers again (FAULT until the link is up and running).
+   * The source address stays the configured or the one found at start/reload; a SIGHUP picks up a new one.
+   */
+  private interfaceAdded(ifindex: number, name: string): void {
+    this.lostInterfaces.delete(name);
+    for (const s of this.sockets.values()) {
+      if (s.sock || s.plan.ifname !== name) continue;
+      s.plan.ifindex = ifindex;
+      try {
+        this.bindSocket(s);
+      } catch (e) {
+        this.log.err(`VRRP socket on ${name}: ${(e as Error).message}`);
+        this.lostInterfaces.add(name);
+      }
+    }
+    for (const r of this.byHandle.values()) {
+      if (r.plan.ifname !== name) continue;
+      r.plan.ifindex = ifindex;
+      r.plan.socket.ifindex = ifindex;
+    }
+    this.log.info(`Interface ${name} added: VRRP sockets open on it again`);
+    this.reapplyVerdicts(name);
+  }
+
+  private reapplyVerdicts(ifname: string): void {
+    for (const r of this.byHandle.values()) {
+      if (r.plan.ifname !== ifname || this.awaitingTrackers.has(r.plan.handle)) continue;
+      const h = r.plan.handle;
+      this.driver.step((now) => this.applyVerdict(now, h, this.tracking.verdict(h), false));
+    }
   }
 
   /**
@@ -492,6 +629,7 @@ export class Daemon {
     for (const g of gone) {
       this.core.remove(g.plan.handle);
       this.byHandle.delete(g.plan.handle);
+      this.byVrid.delete(g.plan.socket.id * 256 + g.plan.model.vrid);
       this.log.info(`(${g.plan.name}) removed by reload`);
     }
     for (const ip of fresh) this.addInstance(ip);
@@ -505,7 +643,7 @@ export class Daemon {
     }
     const used = new Set(plan.sockets.map((s) => s.key));
     for (const [key, s] of this.sockets) {
-      if (!used.has(key)) { s.sock.close(); this.sockets.delete(key); }
+      if (!used.has(key)) { this.closeSocket(s); this.sockets.delete(key); }
     }
     this.config = r.config;
     this.plan = plan;
@@ -548,7 +686,7 @@ export class Daemon {
     const done = await this.effects.idle(5000);
     if (!done) this.log.err('timed out removing VIPs on exit');
     await this.tracking.stop();
-    for (const s of this.sockets.values()) s.sock.close();
+    for (const s of this.sockets.values()) s.sock?.close();
     this.sockets.clear();
     this.announcer.close();
     this.events.close();
@@ -568,6 +706,12 @@ export class Daemon {
         lastTransition: new Date(r.lastTransition).toISOString(), stats: this.core.stats(p.handle),
       };
     });
+  }
+
+  engineStats(): EngineStats {
+    let drops = this.closedDrops;
+    for (const s of this.sockets.values()) drops += s.drops;
+    return { ...this.core.globalStats(), truncated_reads: this.truncatedReads, kernel_drops: drops };
   }
 
   /** STATS_CLEAR: counters back to zero (after the stats file was written). */

@@ -1,7 +1,7 @@
 // `vipd status`: the running daemon answers on an abstract unix socket (scoped to its network namespace, gone
 // when the process is), named after its pid file so that several daemons can run side by side.
 import { createConnection, createServer, type Server } from 'node:net';
-import type { InstanceStatus } from './runtime.ts';
+import type { EngineStats, InstanceStatus } from './runtime.ts';
 
 export function statusSocketName(pidFile: string): string {
   return `\0vipd-status:${pidFile}`;
@@ -12,6 +12,8 @@ export interface StatusReport {
   configFile: string;
   startedAt: string;
   instances: InstanceStatus[];
+  /** Datagrams dropped before any instance saw them (docs/daemon.md). */
+  engine: EngineStats;
   timer: { earlyWakeups: number; lastLatenessUs: number; spinUs: number };
 }
 
@@ -58,5 +60,14 @@ export function formatStatus(r: StatusReport): string {
   }
   const w = rows[0].map((_, k) => Math.max(...rows.map((r) => r[k].length)));
   return `vipd pid ${r.pid}, ${r.configFile}, up since ${r.startedAt}\n` +
-    rows.map((row) => row.map((c, k) => c.padEnd(w[k])).join('  ').trimEnd()).join('\n') + '\n';
+    rows.map((row) => row.map((c, k) => c.padEnd(w[k])).join('  ').trimEnd()).join('\n') + '\n' +
+    (r.engine ? formatEngine(r.engine) : '');
+}
+
+/** One line: what was dropped before reaching an instance (the zeros too: "none" is worth seeing). */
+function formatEngine(e: EngineStats): string {
+  const before = e.unknown_vrid + e.too_short + e.bad_ip_header + e.bad_protocol + e.truncated + e.bad_family;
+  return `dropped before an instance: ${before} (unknown VRID ${e.unknown_vrid}, too short ${e.too_short}, ` +
+    `bad IP header ${e.bad_ip_header}, bad protocol ${e.bad_protocol}, truncated ${e.truncated}, bad family ${e.bad_family}); ` +
+    `truncated reads ${e.truncated_reads}; kernel receive-queue drops ${e.kernel_drops}\n`;
 }

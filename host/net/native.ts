@@ -11,6 +11,8 @@ export const REC = {
   IFINDEX: 8,
   TTL: 12,
   FLAGS: 16,
+  /** u32 rx: the socket's kernel drop count when this datagram was queued (SO_RXQ_OVFL; 0: none yet). */
+  DROPS: 20,
   /** f64: kernel arrival time in CLOCK_MONOTONIC ns (0: none). */
   RXTIME: 24,
   SRC: 32,

@@ -30,6 +30,11 @@ export class RxPacket {
   ifindex = 0;
   /** The datagram was longer than the receive slot and was cut. */
   truncated = false;
+  /**
+   * Datagrams the kernel has dropped on this socket so far (receive queue full), as of when this one was queued;
+   * it only grows. 0 until the first drop.
+   */
+  drops = 0;
   /** When the kernel received it, on performance.now()'s clock in µs (0: unknown). */
   rxTimeUs = 0;
 
@@ -176,6 +181,7 @@ export class VrrpSocket {
         view.ifindex = meta.readInt32LE(r + REC.IFINDEX);
         view.ttl = meta.readInt32LE(r + REC.TTL);
         view.truncated = (meta.readUInt32LE(r + REC.FLAGS) & REC_F_TRUNC) !== 0;
+        view.drops = meta.readUInt32LE(r + REC.DROPS);
         const ns = meta.readDoubleLE(r + REC.RXTIME);
         view.rxTimeUs = ns > 0 ? monotonicNsToUs(ns) : 0;
         onPacket(view);

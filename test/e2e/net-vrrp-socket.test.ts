@@ -160,6 +160,28 @@ test('a batch of 200 datagrams goes out in one send() and all arrive in order; a
   assert.deepEqual(vrids, Array.from({ length: 200 }, (_, i) => 1 + (i % 255)));
 });
 
+test('an overflowing receive queue: the next datagram queued carries the kernel drop count (SO_RXQ_OVFL)', async () => {
+  const logB = new RxLog();
+  const sa = openIn(a, { family: 4, ifindex: ifA, multicast: true }, new RxLog());
+  // 4 KiB (the kernel doubles it) holds a handful of adverts; 200 sent in one call cannot all be queued before
+  // the receiver's event loop gets a turn.
+  openIn(b, { family: 4, ifindex: ifB, multicast: true, rcvbuf: 4096 }, logB);
+  const group = parseIp('224.0.0.18').bytes;
+  const batch = new TxBatch(256, 256 * 1024);
+  for (let i = 0; i < 200; i++) batch.add(advertV2(1 + i, 100, 1, []), group);
+  assert.equal(sa.send(batch).sent, 200);
+  await sleep(200);
+  const queued = logB.packets.length;
+  assert.ok(queued > 0 && queued < 200, `${queued} of 200 queued`);
+  batch.clear();
+  batch.add(advertV2(250, 100, 1, []), group);
+  sa.send(batch);
+  await waitFor('the datagram after the overflow', () => logB.packets.length > queued, 2000);
+  const last = logB.packets[logB.packets.length - 1];
+  assert.equal(last.bytes[21], 250);
+  assert.equal(last.drops, 200 - queued, 'every datagram not delivered was counted as dropped');
+});
+
 test('closing a socket stops delivery and frees the fd', async () => {
   const logB = new RxLog();
   const sa = openIn(a, { family: 4, ifindex: ifA, multicast: true }, new RxLog());

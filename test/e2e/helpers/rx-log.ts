@@ -8,6 +8,8 @@ export interface Received {
   ttl: number;
   ifindex: number;
   truncated: boolean;
+  /** The socket's kernel drop count as of this datagram (SO_RXQ_OVFL). */
+  drops: number;
 }
 
 export class RxLog {
@@ -15,6 +17,7 @@ export class RxLog {
   readonly handler = (p: RxPacket): void => {
     this.packets.push({
       bytes: Buffer.from(p.bytes()), src: p.src(), dst: p.dst(), ttl: p.ttl, ifindex: p.ifindex, truncated: p.truncated,
+      drops: p.drops,
     });
   };
   clear(): void { this.packets.length = 0; }
