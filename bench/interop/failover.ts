@@ -30,7 +30,7 @@ export interface Trial {
   floorMs: number;
 }
 
-export interface FailoverRun { kind: Kind; interval: Interval; trials: Trial[] }
+export interface FailoverRun { kind: Kind; interval: Interval; trials: Trial[]; /** Why the run ended early. */ stopped?: string }
 
 const PRIORITY = 100;
 const PORT = 7017;
@@ -108,11 +108,14 @@ export async function runFailover(o: FailoverOptions): Promise<FailoverRun> {
         if (m >= 0 && daemons[1 - m].state === 'BACKUP' && hasAddress(lab, lab.hosts[m], vip) && !hasAddress(lab, lab.hosts[1 - m], vip)) return m;
         await sleep(20);
       }
-      throw new Error(`no single master: ${daemons.map((d) => `${d.label}=${d.state}`).join(', ')}\n${daemons.map((d) => d.tail(10)).join('\n')}`);
+      throw new Error(`no single master: ${daemons.map((d) => `${d.label}=${d.state}`).join(', ')}\n${daemons.map((d) => d.tail(40)).join('\n')}`);
     };
     await oneMaster();
     await sleep(2 * adv + 500);
 
+    // A run that goes wrong mid-way keeps the trials it completed, and says why it stopped (stopped).
+    let stopped: string | undefined;
+    try {
     for (const failure of o.failures) {
       for (let t = 0; t < o.trials; t++) {
         const m = await oneMaster();
@@ -143,6 +146,10 @@ export async function runFailover(o: FailoverOptions): Promise<FailoverRun> {
         o.log(`  ${o.kind} v${o.interval.version}/${o.interval.advertInt}s ${failure} trial ${t + 1}/${o.trials} done`);
       }
     }
+    } catch (e) {
+      stopped = (e as Error).message;
+      o.log(`  ${o.kind} v${o.interval.version}/${o.interval.advertInt}s: stopped after ${trials.length} trials: ${stopped}`);
+    }
     prober.kill('SIGTERM');
     await new Promise((r) => prober.on('exit', r));
     for (const d of daemons) await d.stop();
@@ -166,7 +173,8 @@ export async function runFailover(o: FailoverOptions): Promise<FailoverRun> {
       const overlapping = gaps.filter((g) => g.toMs >= lo && g.fromMs <= hi);
       tr.outageMs = overlapping.length ? Math.max(...overlapping.map((g) => g.lengthMs)) : 0;
     }
-    return { kind: o.kind, interval: o.interval, trials: trials.map(({ tFailUs: _a, master: _b, backupIdx: _c, ...t }) => t) };
+    return { kind: o.kind, interval: o.interval, trials: trials.map(({ tFailUs: _a, master: _b, backupIdx: _c, ...t }) => t),
+      ...(stopped ? { stopped: stopped.split('\n')[0] } : {}) };
   } finally {
     lab.destroy();
     rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 // The running daemon: configuration -> plan -> core + sockets + netlink, and the core's outputs carried out on
 // the real network. Lifecycle (start, graceful stop, reload) lives here; signals and the CLI are wired elsewhere.
 import { type Config, type VipSpec, loadConfig, renderDiagnostics } from '../config/index.ts';
+import { ProcessPriorityControl } from './process-priority.ts';
 import { Core } from '../core/wasm-core.ts';
 import * as abi from '../core/abi.ts';
 import { type GlobalStats, RX_MESSAGES, type StateName, type Stats } from '../core/names.ts';
@@ -13,6 +14,7 @@ import { type RxPacket, VrrpSocket } from '../net/vrrp-socket.ts';
 import { addressSpec, routeSpec, ruleSpec } from './addresses.ts';
 import { type CoreEvent, Driver, TimeoutWaker, type Waker, monotonicUs } from './driver.ts';
 import { TimerfdWaker } from '../net/precise-waker.ts';
+import { warmTakeoverPath } from './warm-up.ts';
 import { EffectQueues, RateLimit } from './effects.ts';
 import { type InstancePlan, type InterfaceView, type Plan, type SocketPlan, buildPlan } from './plan.ts';
 import { DaemonTracking } from './tracking.ts';
@@ -86,6 +88,7 @@ function preciseWaker(): Waker & { close?: () => void } {
 
 export class Daemon {
   private config!: Config;
+  private priority!: ProcessPriorityControl;
   private plan!: Plan;
   private core!: Core;
   private driver!: Driver;
@@ -147,6 +150,8 @@ export class Daemon {
 
   private async boot(): Promise<void> {
     this.config = this.loadConfigOrThrow();
+    this.priority = new ProcessPriorityControl(this.log);
+    this.priority.apply(this.config.global.vrrpProcess);
     this.nl = new Netlink();
     this.nl.onError = (e) => this.log.err(`netlink: ${e.message}`);
     await this.refreshLinks();
@@ -280,6 +285,11 @@ export class Daemon {
       }
     }
     this.dirty.clear();
+    try {
+      warmTakeoverPath(ip.core);
+    } catch (e) {
+      this.log.warn(`warm-up of the takeover path failed: ${(e as Error).message}`);
+    }
   }
 
   private badPacket(sp: SocketPlan, code: number, from: string): void {
@@ -646,6 +656,7 @@ export class Daemon {
       if (!used.has(key)) { this.closeSocket(s); this.sockets.delete(key); }
     }
     this.config = r.config;
+    this.priority.apply(r.config.global.vrrpProcess);
     this.plan = plan;
     this.log.info(`Reloaded ${this.opts.configFile}: ${kept.size} kept, ${fresh.length} added, ${gone.length} removed`);
   }

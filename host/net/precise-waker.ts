@@ -16,8 +16,9 @@ export class TimerfdWaker {
   private fire: (() => void) | null = null;
   private deadline = 0;
   private lastSpin = -Infinity;
-  /** Total µs spent waiting out deadlines on the clock. */
+  /** Total µs spent waiting out deadlines on the clock, and how many wake-ups did. */
   spinUs = 0;
+  spins = 0;
 
   constructor(private readonly clock: () => number = () => performance.now() * 1000) {
     this.t = native().timerCreate(() => this.onExpiry());
@@ -27,7 +28,9 @@ export class TimerfdWaker {
     this.fire = fire;
     this.deadline = deadlineUs;
     const delay = deadlineUs - now;
-    const early = delay > 2 * EARLY_US && now - this.lastSpin >= MIN_SPIN_GAP_US ? EARLY_US : 0;
+    // Rationed by deadline, not by now: a periodic timer is re-armed right after the wake-up that spun, and its
+    // next deadline (an advert interval away) deserves the same precision.
+    const early = delay > 2 * EARLY_US && deadlineUs - this.lastSpin >= MIN_SPIN_GAP_US ? EARLY_US : 0;
     native().timerArm(this.t, Math.max(0, delay - early) * 1000);
   }
 
@@ -37,11 +40,12 @@ export class TimerfdWaker {
     let now = this.clock();
     const left = this.deadline - now;
     if (left > 0) {
-      if (left > EARLY_US || now - this.lastSpin < MIN_SPIN_GAP_US) {
+      if (left > EARLY_US || this.deadline - this.lastSpin < MIN_SPIN_GAP_US) {
         native().timerArm(this.t, left * 1000);
         return;
       }
-      this.lastSpin = now;
+      this.lastSpin = this.deadline;
+      this.spins++;
       const start = now;
       while (now < this.deadline) now = this.clock();
       this.spinUs += now - start;
