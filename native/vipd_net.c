@@ -8,6 +8,7 @@
 // in host/net/*.ts. The record layout below is mirrored in host/net/native.ts.
 #define _GNU_SOURCE
 #include <node_api.h>
+#include "sched.h"
 #include <uv.h>
 
 #include <errno.h>
@@ -834,6 +835,7 @@ static napi_value sigrt(napi_env env, napi_callback_info info) {
 // main thread and by the spawn worker at once.
 
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -894,6 +896,9 @@ static int spawn_child(void* p) {
       goto fail;
   }
   // keepalived's scripts get SIGTERM when it dies; set after the identity change, which clears it.
+  // vrrp_priority may have given the daemon's thread a nice value; scripts run at the default (keepalived resets
+  // them too). Realtime scheduling is reset by the kernel already (SCHED_RESET_ON_FORK, native/sched.c).
+  syscall(SYS_setpriority, PRIO_PROCESS, 0, 0);
   if (syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0) goto fail;
   if (syscall(SYS_getppid) != a->parent) {  // we were killed between clone and the prctl
     errno = ESRCH;
@@ -1145,6 +1150,7 @@ static napi_value init(napi_env env, napi_value exports) {
     napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &f);
     napi_set_named_property(env, exports, fns[i].name, f);
   }
+  vipd_sched_register(env, exports);
   napi_value v;
   napi_create_int32(env, REC_SIZE, &v);
   napi_set_named_property(env, exports, "RECORD_SIZE", v);

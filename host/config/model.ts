@@ -239,11 +239,23 @@ export interface GlobalDefs {
   enableScriptSecurity: boolean;
   defaultInterface: string;
   startupDelayUs: number;
+  /** vrrp_priority, vrrp_rt_priority, vrrp_rlimit_rttime: how the daemon's event-loop thread is scheduled. */
+  vrrpProcess: ProcessPriority;
   notifyFifo: string | null;
   vrrpNotifyFifo: string | null;
   dynamicInterfaces: boolean;
   /** Keywords seen that vipd accepts but does not act on (name → first position). */
   other: Record<string, string[]>;
+}
+
+/** keepalived's per-process priority settings (only the VRRP process's apply to vipd). */
+export interface ProcessPriority {
+  /** vrrp_priority: nice -20..19. */
+  nice: number | null;
+  /** vrrp_rt_priority: SCHED_RR 1..99. */
+  rtPriority: number | null;
+  /** vrrp_rlimit_rttime: µs of CPU a realtime thread may use without blocking (keepalived's default 10 000). */
+  rlimitRttimeUs: number | null;
 }
 
 /** A generic block, kept for the parts vipd does not run yet (LVS, BFD...). */
@@ -314,6 +326,7 @@ export function defaultGlobal(): GlobalDefs {
     enableScriptSecurity: false,
     defaultInterface: 'eth0',
     startupDelayUs: 0,
+    vrrpProcess: { nice: null, rtPriority: null, rlimitRttimeUs: null },
     notifyFifo: null,
     vrrpNotifyFifo: null,
     dynamicInterfaces: false,

@@ -40,6 +40,12 @@ export interface VipdNet {
   timerArm(t: NativeTimer, delayNs: number): void;
   timerDisarm(t: NativeTimer): void;
   timerClose(t: NativeTimer): void;
+  /** SCHED_RR at `priority` (0: SCHED_OTHER) for the calling thread, with SCHED_RESET_ON_FORK; 0 or an errno. */
+  setRealtime(priority: number): number;
+  /** [policy, priority, reset-on-fork] of the calling thread. */
+  schedInfo(): [number, number, number];
+  /** RLIMIT_RTTIME soft limit in µs (hard limit lifted where allowed); 0 or an errno. */
+  setRlimitRttime(us: number): number;
   readonly RECORD_SIZE: number;
   readonly BATCH_MAX: number;
 }

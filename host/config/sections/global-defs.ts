@@ -17,9 +17,9 @@ const BOOL_ARG = new Set([
 /** Accepted by 2.2.7, not acted on by vipd (yet). */
 const ACCEPTED = new Set([
   'smtp_helo_name', 'smtp_alert_checker', 'no_email_faults', 'vrrp_garp_extra_if', 'vrrp_iptables', 'nftables',
-  'nftables_priority', 'nftables_counters', 'nftables_ifindex', 'vrrp_priority', 'checker_priority', 'bfd_priority',
-  'vrrp_rt_priority', 'checker_rt_priority', 'bfd_rt_priority', 'vrrp_no_swap', 'checker_no_swap', 'bfd_no_swap',
-  'vrrp_cpu_affinity', 'checker_cpu_affinity', 'bfd_cpu_affinity', 'vrrp_rlimit_rttime', 'checker_rlimit_rttime',
+  'nftables_priority', 'nftables_counters', 'nftables_ifindex', 'checker_priority', 'bfd_priority',
+  'checker_rt_priority', 'bfd_rt_priority', 'vrrp_no_swap', 'checker_no_swap', 'bfd_no_swap',
+  'vrrp_cpu_affinity', 'checker_cpu_affinity', 'bfd_cpu_affinity', 'checker_rlimit_rttime',
   'bfd_rlimit_rttime', 'max_auto_priority', 'min_auto_priority_delay', 'vrrp_delay_after_boot',
   'vrrp_notify_fifo_script', 'notify_fifo_script', 'lvs_notify_fifo', 'lvs_notify_fifo_script',
   'fifo_write_vrrp_states_on_reload', 'vrrp_netlink_cmd_rcv_bufs', 'vrrp_netlink_cmd_rcv_bufs_force',
@@ -131,6 +131,19 @@ function globalKeyword(s: Stmt, g: GlobalDefs, r: Reader): void {
       return;
     }
     case 'default_interface': { const t = r.arg(s); if (t) g.defaultInterface = t.text; return; }
+    case 'vrrp_priority': { const t = r.arg(s); if (t) { const v = r.int(t, k, -20, 19); if (v !== null) g.vrrpProcess.nice = v; } return; }
+    case 'vrrp_rt_priority': {
+      // 2.2.7 clamps to 1..99 with a warning rather than refusing.
+      const t = r.arg(s);
+      const v = t ? r.int(t, k, -2_147_483_648, 2_147_483_647) : null;
+      if (t && v !== null) {
+        const c = Math.min(99, Math.max(1, v));
+        if (c !== v) d.warn(t, k, `vrrp process real-time priority ${v} ${v > 99 ? 'greater than maximum 99' : 'less than minimum 1'} - setting to ${c}`, { expected: '1..99', found: t.text });
+        g.vrrpProcess.rtPriority = c;
+      }
+      return;
+    }
+    case 'vrrp_rlimit_rttime': { const t = r.arg(s); if (t) { const v = r.int(t, k, 1, 2_000_000_000); if (v !== null) g.vrrpProcess.rlimitRttimeUs = v; } return; }
     case 'vrrp_startup_delay': {
       const t = r.arg(s);
       if (t) { const v = r.timerUs(t, k, 0, 4294); if (v !== null) g.startupDelayUs = v; }

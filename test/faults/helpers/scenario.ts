@@ -32,16 +32,18 @@ export function mdi(t: Timing, prio: number = PRIO[1]): number {
 }
 
 /** h1 (150, state MASTER) and h2 (100, BACKUP) sharing `vips`; `more` adds per-host instance fields. */
-export function pairConfigs(t: Timing, vips: string[], more: Partial<InstanceSpec>[] = [{}, {}], global: string[] = []): string[] {
+/** `global`: global_defs lines for both hosts, or one list per host. */
+export function pairConfigs(t: Timing, vips: string[], more: Partial<InstanceSpec>[] = [{}, {}], global: string[] | [string[], string[]] = []): string[] {
   return PRIO.map((p, k) => {
     const text = configText([{ priority: p, version: t.version, advertInt: t.adv, vips, state: k === 0 ? 'MASTER' : 'BACKUP', ...more[k] }]);
-    return global.length === 0 ? text : text.replace('global_defs {\n', `global_defs {\n${global.map((g) => `  ${g}\n`).join('')}`);
+    const g = (Array.isArray(global[0]) ? (global as string[][])[k] : global) as string[];
+    return g.length === 0 ? text : text.replace('global_defs {\n', `global_defs {\n${g.map((x) => `  ${x}\n`).join('')}`);
   });
 }
 
 /** Start a pair and wait until h1 alone holds the VIP (start-up, not a timing check). */
-export async function startPair(c: Cluster, t: Timing, vip: string, more?: Partial<InstanceSpec>[]): Promise<void> {
-  c.start(pairConfigs(t, [`${vip}/24`], more));
+export async function startPair(c: Cluster, t: Timing, vip: string, more?: Partial<InstanceSpec>[], global: string[] | [string[], string[]] = []): Promise<void> {
+  c.start(pairConfigs(t, [`${vip}/24`], more, global));
   await c.waitHolder(vip, 0, 10_000 + 2 * mdi(t, PRIO[0]));
   await waitFor('h2 BACKUP', async () => (await c.vipds[1].instance().catch(() => null))?.state === 'BACKUP', 5000, 20);
 }

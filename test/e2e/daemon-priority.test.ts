@@ -1,0 +1,62 @@
+// keepalived's process-priority keywords: vrrp_rt_priority (SCHED_RR), vrrp_priority (nice) and vrrp_rlimit_rttime.
+// The daemon's event-loop thread gets them; its other threads and every script it runs keep ordinary scheduling;
+// a reload without them gives them back. Read from /proc and chrt(1), not from the daemon's own word. Subnet 70.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { waitFor } from './helpers/wait.ts';
+import { Cluster, configText } from './helpers/daemon.ts';
+
+/** nice (field 19), rt_priority (40) and policy (41) of /proc/<pid>[/task/<tid>]/stat. */
+function sched(path: string): { nice: number; rtPrio: number; policy: number } {
+  const f = readFileSync(path, 'utf8');
+  const rest = f.slice(f.lastIndexOf(')') + 2).split(' '); // rest[0] is field 3
+  return { nice: Number(rest[16]), rtPrio: Number(rest[37]), policy: Number(rest[38]) };
+}
+
+/** Without a script for the reload: a script outside enable_script_security is an error that refuses a reload. */
+function config(c: Cluster, script: string | null, globals: string[]): string {
+  const track = script ? { extra: ['track_script {', '  chk', '}'] } : {};
+  const text = configText([{ priority: 150, version: 3, advertInt: 0.1, vips: [`${c.vip()}/24`], ...track }]);
+  return text.replace('global_defs {\n', `global_defs {\n${globals.map((g) => `  ${g}\n`).join('')}`) +
+    (script ? `vrrp_script chk {\n  script "${script}"\n  interval 1\n}\n` : '');
+}
+
+test('vrrp_rt_priority 20 + vrrp_priority -5: SCHED_RR and nice -5 on the event-loop thread only; scripts run as SCHED_OTHER, nice 0; a reload without them restores both', async () => {
+  const c = Cluster.create(1, 70);
+  const out = join(tmpdir(), `vipd-prio-${process.pid}.stat`);
+  const script = join(tmpdir(), `vipd-prio-${process.pid}.sh`);
+  try {
+    writeFileSync(script, `#!/bin/sh\ncat /proc/self/stat > ${out}.tmp && mv ${out}.tmp ${out}\n`);
+    chmodSync(script, 0o755);
+    const v = c.vipds[0];
+    c.start([config(c, script, ['vrrp_rt_priority 20', 'vrrp_priority -5', 'vrrp_rlimit_rttime 20000'])]);
+    await c.waitHolder(c.vip(), 0, 10_000);
+    await waitFor('the script ran', () => existsSync(out), 5000, 50);
+    const pid = v.child!.pid!;
+    const main = sched(`/proc/${pid}/stat`);
+    assert.deepEqual(main, { nice: -5, rtPrio: 20, policy: 2 }, 'event-loop thread: SCHED_RR 20, nice -5');
+    assert.match(execFileSync('chrt', ['-p', String(pid)], { encoding: 'utf8' }), /SCHED_RR\|SCHED_RESET_ON_FORK/);
+    const limit = /Max realtime timeout\s+(\d+)\s+(\S+)/.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
+    assert.equal(limit?.[1], '20000', 'RLIMIT_RTTIME soft limit from vrrp_rlimit_rttime');
+    const others = readdirSync(`/proc/${pid}/task`).filter((t) => t !== String(pid)).map((t) => sched(`/proc/${pid}/task/${t}/stat`));
+    assert.ok(others.length > 0 && others.every((t) => t.policy === 0), `other threads stay SCHED_OTHER: ${JSON.stringify(others)}`);
+    assert.deepEqual(sched(out), { nice: 0, rtPrio: 0, policy: 0 }, 'the script runs with ordinary scheduling');
+    assert.ok(v.findLog(/realtime scheduling: SCHED_RR priority 20/), v.logText());
+
+    // Reload without the keywords: back to ordinary scheduling.
+    v.writeConfig(config(c, null, []));
+    const since = Date.now();
+    v.signal('SIGHUP');
+    await v.waitLog(/Reloaded/, 5000, since);
+    assert.deepEqual(sched(`/proc/${pid}/stat`), { nice: 0, rtPrio: 0, policy: 0 }, 'after the reload');
+    assert.ok(v.findLog(/realtime scheduling turned off/, since), v.logText());
+    assert.deepEqual(await c.stopAll([c.vip()]), []);
+  } finally {
+    c.destroy();
+    for (const f of [out, script]) rmSync(f, { force: true });
+  }
+});
