@@ -115,6 +115,10 @@ test('link down -> FAULT (VIP removed, backup takes over) -> link up -> BACKUP, 
     const backup = c.vipds[0].findLog(/\(VI_1\) Entering BACKUP STATE/, tUp);
     assert.ok(backup, `BACKUP then MASTER after the link returns\n${c.logText()}`);
     assert.ok(c.vipds[0].logs.indexOf(backup) < c.vipds[0].logs.indexOf(master), 'BACKUP first');
+    // keepalived waits a full Master_Down_Interval here (anchor-figures.md); vipd preempts on the first advert it
+    // hears from the lower master, one advert interval after the link is back.
+    const backMs = master.t - tUp;
+    assert.ok(backMs < masterDownMs(ADV, 150), `MASTER again ${backMs} ms after the link returned (Master_Down_Interval ${masterDownMs(ADV, 150).toFixed(1)} ms)`);
     assert.equal((await c.vipds[0].instance()).state, 'MASTER');
     await waitFor('h2 BACKUP', async () => (await c.vipds[1].instance()).state === 'BACKUP', 2000);
     await finish(c, [vip]);
