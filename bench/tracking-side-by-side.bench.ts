@@ -3,9 +3,13 @@
 // processes plus what their waited-for children used (cutime+cstime: the scripts), from /proc, over the window.
 // Not a test: prints JSON and a Markdown table, writes bench/results/tracking-side-by-side.json.
 //   node --import tsx bench/tracking-side-by-side.bench.ts [--scripts 100] [--window 20]
+// --processes N instead tracks one vrrp_track_process (`sleep`, quorum N) with N extra `sleep` processes running
+// (default 1 000; results in tracking-process-side-by-side.json): keepalived follows the kernel's process events,
+// vipd scans /proc once a second in a worker thread.
+//   node --import tsx bench/tracking-side-by-side.bench.ts --processes 1000 [--window 20]
 // VIPD_SPAWNER=child_process runs vipd with the pre-addon script spawning (fork of the daemon) for comparison; the
 // results then go to bench/results/tracking-side-by-side-child_process.json.
-import { type ChildProcess, execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,13 +20,17 @@ const arg = (name: string, dflt: number) => {
   const k = process.argv.indexOf(`--${name}`);
   return k > 0 ? Number(process.argv[k + 1]) : dflt;
 };
-const SCRIPTS = arg('scripts', 100);
+const PROCESSES = arg('processes', 0);
+const SCRIPTS = PROCESSES > 0 ? 0 : arg('scripts', 100);
 const WINDOW_S = arg('window', 20);
 const TICK = 100; // USER_HZ
 const SPAWNER = process.env.VIPD_SPAWNER === 'child_process' ? 'child_process' : 'native';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function config(subnet: number): string {
+  if (PROCESSES > 0) {
+    return `vrrp_track_process chk_sleep {\n  process sleep\n  quorum ${PROCESSES}\n  weight -2\n}\nvrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n  priority 150\n  advert_int 1\n  version 3\n  virtual_ipaddress { 10.203.${subnet}.100/24 }\n  track_process {\n    chk_sleep\n  }\n}\n`;
+  }
   const scripts = Array.from({ length: SCRIPTS }, (_, k) => `vrrp_script chk_${k} {\n  script "/bin/true"\n  interval 1\n  weight -2\n}\n`).join('');
   const track = Array.from({ length: SCRIPTS }, (_, k) => `    chk_${k}\n`).join('');
   return `global_defs {\n  script_user root\n}\n${scripts}vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n  priority 150\n  advert_int 1\n  version 3\n  virtual_ipaddress { 10.203.${subnet}.100/24 }\n  track_script {\n${track}  }\n}\n`;
@@ -73,22 +81,26 @@ async function measure(kind: 'vipd' | 'keepalived', subnet: number, dir: string)
     try { rssMb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024; } catch { /* exited */ }
     child.kill('SIGTERM');
     await sleep(1500);
-    return { daemon: kind, ...(kind === 'vipd' ? { spawner: SPAWNER } : {}), scripts: SCRIPTS, windowS: +wall.toFixed(1), cpuPercent: +((100 * (c1 - c0)) / wall).toFixed(2), rssMb: +rssMb.toFixed(1) };
+    return { daemon: kind, ...(kind === 'vipd' ? { spawner: SPAWNER } : {}), scripts: SCRIPTS, processes: PROCESSES, windowS: +wall.toFixed(1), cpuPercent: +((100 * (c1 - c0)) / wall).toFixed(2), rssMb: +rssMb.toFixed(1) };
   } finally {
     lab.destroy();
   }
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'vipd-bench-tracking-'));
+const sleepers: ChildProcess[] = [];
 try {
+  for (let k = 0; k < PROCESSES; k++) sleepers.push(spawn('sleep', ['900'], { stdio: 'ignore' }));
   execFileSync('keepalived', ['--version'], { stdio: 'ignore' });
   const [v, k] = await Promise.all([measure('vipd', 181, dir), measure('keepalived', 182, dir)]);
   const results = { date: new Date().toISOString(), node: process.version, load: readFileSync('/proc/loadavg', 'utf8').trim(), runs: [v, k] };
-  const out = SPAWNER === 'native' ? 'tracking-side-by-side.json' : 'tracking-side-by-side-child_process.json';
+  const out = PROCESSES > 0 ? 'tracking-process-side-by-side.json'
+    : SPAWNER === 'native' ? 'tracking-side-by-side.json' : 'tracking-side-by-side-child_process.json';
   writeFileSync(projectPath(`bench/results/${out}`), JSON.stringify(results, null, 2) + '\n');
   console.log(JSON.stringify(results));
-  console.log(`\n| daemon | vrrp_scripts at interval 1 | CPU (daemon + scripts), % of one core | RSS (MB) |\n|---|---|---|---|`);
-  for (const r of results.runs) console.log(`| ${r.daemon} | ${r.scripts} | ${r.cpuPercent} | ${r.rssMb} |`);
+  console.log(`\n| daemon | vrrp_scripts at interval 1 | tracked processes | CPU (daemon + scripts), % of one core | RSS (MB) |\n|---|---|---|---|---|`);
+  for (const r of results.runs) console.log(`| ${r.daemon} | ${r.scripts} | ${r.processes} | ${r.cpuPercent} | ${r.rssMb} |`);
 } finally {
+  for (const s of sleepers) s.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 }
