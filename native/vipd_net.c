@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <node_api.h>
 #include "sched.h"
+#include "proc_events.h"
 #include <uv.h>
 
 #include <errno.h>
@@ -1151,6 +1152,7 @@ static napi_value init(napi_env env, napi_value exports) {
     napi_set_named_property(env, exports, fns[i].name, f);
   }
   vipd_sched_register(env, exports);
+  vipd_proc_events_register(env, exports);
   napi_value v;
   napi_create_int32(env, REC_SIZE, &v);
   napi_set_named_property(env, exports, "RECORD_SIZE", v);

@@ -46,10 +46,26 @@ export interface VipdNet {
   schedInfo(): [number, number, number];
   /** RLIMIT_RTTIME soft limit in µs (hard limit lifted where allowed); 0 or an errno. */
   setRlimitRttime(us: number): number;
+  /**
+   * Subscribe to the kernel's process events (proc connector; needs CAP_NET_ADMIN and the initial pid namespace).
+   * cb(n) per wake-up: n PROC_EV records at the start of buf (reused afterwards); n < 0 is -errno, -ENOBUFS when
+   * events were lost. nsFd: -1, or a network namespace fd (nsOpen) to open the socket in. Only events that can
+   * matter are delivered: `pids` is a bitmap of the processes JS counts (the addon marks the ones it delivers; bit 0
+   * set: deliver all), `names` the process names and `argv0s` the argv[0]s that count (native/proc_events.c).
+   * Throws (code: errno name).
+   */
+  procEventsOpen(buf: Buffer, cb: (n: number) => void, nsFd: number, pids: Buffer, names: string[],
+    argv0s: string[]): NativeProcEvents;
+  procEventsClose(h: NativeProcEvents): void;
   readonly RECORD_SIZE: number;
   readonly BATCH_MAX: number;
 }
 
+/** One process event: four i32 (kind, pid, parent pid for FORK else 0, 0); whole processes only, no threads. */
+export const PROC_EV = { SIZE: 16, FORK: 1, EXEC: 2, COMM: 3, EXIT: 4 } as const;
+
+declare const procEventsBrand: unique symbol;
+export type NativeProcEvents = { readonly [procEventsBrand]: true };
 declare const watcherBrand: unique symbol;
 export type NativeWatcher = { readonly [watcherBrand]: true };
 declare const timerBrand: unique symbol;

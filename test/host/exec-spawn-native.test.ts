@@ -224,7 +224,7 @@ describe('native script spawning', () => {
     }
   });
 
-  it('500 quick runs: no zombie, no fd growth, well under a millisecond of our CPU each', async (t) => {
+  it('500 quick runs: no zombie, no fd growth, a fraction of a fork\'s CPU each', async (t) => {
     const r = new ScriptRunner({ maxConcurrent: 8 });
     try {
       await r.run(exec('/bin/true'), { timeoutMs: 5000, captureBytes: 64 }); // the worker's own fds exist from here
@@ -244,8 +244,10 @@ describe('native script spawning', () => {
       t.diagnostic(`${perRunUs.toFixed(0)} us of our CPU per run (all threads)`);
       assert.deepEqual(ourZombies(), []);
       assert.ok(await until(() => readdirSync('/proc/self/fd').length <= fds0, 2000), `fds ${fds0} -> ${readdirSync('/proc/self/fd').length}`);
-      // child_process.spawn: ~2 700 us of our CPU per run (fork of this process); native measured ~200-400 us.
-      assert.ok(perRunUs < 1000, `${perRunUs.toFixed(0)} us of our CPU per run`);
+      // child_process.spawn: 2 700-6 750 us of our CPU per run (a fork of this process; the second figure on a slow
+      // day); native: 200-400 us idle, 840-1 200 us beside the rest of the suite on 2 cores. The bound catches a
+      // return to forking, not the machine's load.
+      assert.ok(perRunUs < 2500, `${perRunUs.toFixed(0)} us of our CPU per run`);
     } finally {
       await r.close();
     }

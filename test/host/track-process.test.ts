@@ -1,6 +1,6 @@
 // vrrp_track_process over the real process table, with child processes this test starts and stops.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,13 +56,14 @@ describe('process matching', () => {
 });
 
 describe('ProcessTracker', () => {
-  it('gains and loses quorum as real processes start and stop', async () => {
+  for (const useEvents of [true, false]) it(`gains and loses quorum as real processes start and stop (${useEvents ? 'process events' : '/proc scans'})`, async () => {
     const events: [string, boolean, number][] = [];
     const t = new ProcessTracker({
       processes: [def({ name: 'two', quorum: 2, quorumMax: 3 }), def({ name: 'args', argv: [bin, '1001'], fullCommand: true })],
-      intervalMs: 40, log: { info: () => {} }, onChange: (n, q, c) => events.push([n, q, c]),
+      intervalMs: 40, events: useEvents, log: { info: () => {} }, onChange: (n, q, c) => events.push([n, q, c]),
     });
     const initial = await t.start();
+    assert.equal(t.mode, useEvents ? 'events' : 'scan');
     assert.deepEqual([...initial], [['two', false], ['args', false]]);
     const waitFor = async (pred: () => boolean) => {
       const end = performance.now() + 3000;
@@ -87,6 +88,8 @@ describe('ProcessTracker', () => {
       await stop(c);
       await waitFor(() => !t.quorum('two'));
       assert.deepEqual(events.map(([n, q]) => `${n}:${q}`), ['two:true', 'args:true', 'two:false', 'two:true', 'args:false', 'two:false']);
+      if (useEvents) assert.equal(t.scans, 1, 'no scan after the first one');
+      else assert.ok(t.scans > 5, `${t.scans} scans`);
     } finally {
       t.close();
     }
@@ -118,5 +121,84 @@ describe('ProcessTracker', () => {
     const me = rows.find((r) => r.pid === process.pid);
     assert.ok(me && me.cmdline && me.cmdline.length > 0);
     assert.ok(rows.length > 5);
+  });
+});
+
+describe('ProcessTracker on the kernel\'s process events', () => {
+  const N = 50;
+  const within = async (pred: () => boolean, ms: number) => {
+    const t0 = performance.now();
+    while (!pred() && performance.now() - t0 < ms) await new Promise((r) => setTimeout(r, 2));
+    return performance.now() - t0;
+  };
+
+  it(`sees the loss of one of ${N} processes and a new exec far within the 1 s scan period`, async () => {
+    const sleepers = Array.from({ length: N }, () => start('1002'));
+    await within(() => false, 100); // let them exec
+    const changes: [boolean, number, number][] = [];
+    const logs: string[] = [];
+    const t = new ProcessTracker({
+      processes: [def({ name: 'n', argv: [bin, '1002'], fullCommand: true, quorum: N })],
+      log: { info: (m) => logs.push(m) }, onChange: (_n, q, c) => changes.push([q, c, performance.now()]),
+    });
+    await t.start();
+    try {
+      assert.equal(t.mode, 'events', logs.join('; '));
+      assert.ok(logs.some((l) => l.includes('process events')), logs.join('; '));
+      assert.equal(t.count('n'), N);
+      assert.equal(t.quorum('n'), true);
+
+      const k0 = performance.now();
+      sleepers[0].kill('SIGKILL');
+      await within(() => changes.length === 1, 1000);
+      assert.deepEqual(changes.map(([q, c]) => [q, c]), [[false, N - 1]]);
+      const lost = changes[0][2] - k0;
+      assert.ok(lost < 100, `loss seen after ${lost.toFixed(1)} ms`);
+
+      const s0 = performance.now();
+      start('1002');
+      await within(() => changes.length === 2, 1000);
+      assert.deepEqual(changes.map(([q, c]) => [q, c]), [[false, N - 1], [true, N]]);
+      const gained = changes[1][2] - s0;
+      assert.ok(gained < 100, `exec seen after ${gained.toFixed(1)} ms`);
+
+      // A process that does not match (other parameters) changes nothing.
+      start('1003');
+      await within(() => false, 50);
+      assert.equal(t.count('n'), N);
+      // Unrelated processes (another name, its fork and exit) are filtered out before they reach JS.
+      const applied = t.eventsApplied;
+      execFileSync('/bin/sh', ['-c', '/bin/true; /bin/true']);
+      await within(() => false, 50);
+      assert.equal(t.eventsApplied, applied, 'events of unrelated processes were delivered');
+      assert.equal(t.scans, 1, 'only the initial scan: the events did the rest');
+      assert.ok(t.eventsApplied >= 2, `${t.eventsApplied} events`);
+      assert.equal(t.overruns, 0);
+    } finally {
+      t.close();
+    }
+  });
+
+  it('counts a fork that does not exec (a subshell) and its exit', async () => {
+    const sh = join(dir, `vt${process.pid % 10000}sh`);
+    copyFileSync('/bin/sh', sh);
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const t = new ProcessTracker({ processes: [def({ name: 'sh', argv: [sh], quorum: 2, quorumMax: 2 })], log: { info: () => {} }, onChange: () => {} });
+    await t.start();
+    // The subshell is a fork of the shell blocked opening the fifo: same name, no exec.
+    const c = spawn(sh, ['-c', `(read x < ${fifo}) & wait`], { stdio: 'ignore', detached: true });
+    try {
+      assert.equal(t.mode, 'events');
+      const took = await within(() => t.quorum('sh'), 1000);
+      assert.ok(t.quorum('sh') && took < 100, `2 shells seen after ${took.toFixed(1)} ms, count ${t.count('sh')}`);
+      process.kill(-c.pid!, 'SIGKILL');
+      const gone = await within(() => t.count('sh') === 0, 1000);
+      assert.ok(t.count('sh') === 0 && gone < 100, `exits seen after ${gone.toFixed(1)} ms, count ${t.count('sh')}`);
+      assert.equal(t.scans, 1);
+    } finally {
+      t.close();
+      try { process.kill(-c.pid!, 'SIGKILL'); } catch { /* gone */ }
+    }
   });
 });
