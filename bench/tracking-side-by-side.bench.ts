@@ -4,8 +4,8 @@
 // Not a test: prints JSON and a Markdown table, writes bench/results/tracking-side-by-side.json.
 //   node --import tsx bench/tracking-side-by-side.bench.ts [--scripts 100] [--window 20]
 // --processes N instead tracks one vrrp_track_process (`sleep`, quorum N) with N extra `sleep` processes running
-// (default 1 000; results in tracking-process-side-by-side.json): keepalived follows the kernel's process events,
-// vipd scans /proc once a second in a worker thread.
+// (default 1 000; results in tracking-process-side-by-side.json): both follow the kernel's process events (vipd
+// since native/proc_events.c; before, it scanned /proc once a second in a worker thread).
 //   node --import tsx bench/tracking-side-by-side.bench.ts --processes 1000 [--window 20]
 // VIPD_SPAWNER=child_process runs vipd with the pre-addon script spawning (fork of the daemon) for comparison; the
 // results then go to bench/results/tracking-side-by-side-child_process.json.
