@@ -29,6 +29,7 @@ test('a periodic timer re-armed from its own wake-up keeps spinning to its deadl
   t.diagnostic(`lateness µs: p50 ${s[N >> 1].toFixed(1)}, p90 ${s[Math.floor(N * 0.9)].toFixed(1)}, max ${s[N - 1].toFixed(1)}; ` +
     `${w.spins} of ${N} wake-ups spun, ${w.spinUs.toFixed(0)} µs in all`);
   assert.ok(late.every((x) => x >= 0), 'never before the deadline');
-  // A wake-up whose timerfd came later than the early margin cannot spin; on a loaded machine some do.
-  assert.ok(w.spins >= N / 2, `${w.spins} of ${N} wake-ups finished on the clock`);
+  // A wake-up whose timerfd came later than the early margin cannot spin: idle, 37 of 40 spun; beside the rest of the
+  // suite on 2 cores, 18. The regression spun once (the first wake-up) and never again.
+  assert.ok(w.spins >= N / 5, `${w.spins} of ${N} wake-ups finished on the clock`);
 });
