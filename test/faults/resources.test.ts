@@ -23,7 +23,7 @@ import { BIN, Cluster, captureBridge, configText, hasAddress, isGarpFor } from '
 import { fetchStatus, statusSocketName, type StatusReport } from '../../host/daemon/status.ts';
 import { withNetns } from '../../host/net/netns.ts';
 import {
-  MARGIN_MS, PRIO, V2_SLOW, V3_FAST, assertNoFdGrowth, fdCount, finish, label, mdi, pairConfigs, sleep, startPair, waitFor,
+  MARGIN_MS, PRIO, V2_SLOW, V3_FAST, assertNoFdGrowth, fdCount, finish, inCluster, label, mdi, pairConfigs, sleep, startPair, waitFor,
 } from './helpers/scenario.ts';
 import { addLocalVeth, allAddresses, deleteEth0, deleteLink, replugEth0 } from './helpers/links.ts';
 import { advertFrame } from './helpers/frames.ts';
@@ -76,7 +76,7 @@ test(`${label(V3_FAST)}: an instance on a missing interface is not started (clea
 for (const [t, subnet] of [[V3_FAST, 244], [V2_SLOW, 245]] as const) {
   test(`${label(t)}: the master's eth0 deleted: FAULT, no VIP anywhere but on h2, status answers; a new eth0 of that name: h1 master again`, async () => {
     const c = Cluster.create(2, subnet);
-    try {
+    await inCluster(c, async () => {
       const vip = c.vip();
       await startPair(c, t, vip);
       const [h1, h2] = c.lab.hosts;
@@ -112,18 +112,13 @@ for (const [t, subnet] of [[V3_FAST, 244], [V2_SLOW, 245]] as const) {
       assertNoFdGrowth(c.vipds[0], fds, 'the interface went and came back');
       console.log(`${label(t)}: h2 took the VIP ${took} ms after eth0 was deleted; h1 master again ${back} ms after the new eth0`);
       await finish(c, [vip]);
-    } catch (e) {
-      (e as Error).message += `\n${c.logText()}`;
-      throw e;
-    } finally {
-      c.destroy();
-    }
+    });
   });
 }
 
 test(`${label(V3_FAST)}: a second interface with its own instance deleted: that instance FAULT, the other untouched; re-created: MASTER again`, async () => {
   const c = Cluster.create(1, 246);
-  try {
+  await inCluster(c, async () => {
     const [a, b] = [c.vip(), '10.250.246.100'];
     const h1 = c.lab.hosts[0];
     addLocalVeth(h1, 'eth1', '10.250.246.1/24');
@@ -152,12 +147,7 @@ test(`${label(V3_FAST)}: a second interface with its own instance deleted: that 
     assertNoFdGrowth(c.vipds[0], fds, 'eth1 went and came back');
     await finish(c, [a, b]);
     assert.ok(!allAddresses(h1).includes(b), 'VI_2 removed its VIP from eth1 on exit');
-  } catch (e) {
-    (e as Error).message += `\n${c.logText()}`;
-    throw e;
-  } finally {
-    c.destroy();
-  }
+  });
 });
 
 // The backup's raw socket fills while it is stopped: a flood of frames for no instance (VRID 99, unicast to h2) at
@@ -167,7 +157,7 @@ test(`${label(V3_FAST)}: a second interface with its own instance deleted: that 
 for (const [t, subnet, pauseMs] of [[V3_FAST, 247, 120], [V2_SLOW, 249, 2000]] as const) {
   test(`${label(t)}: a full receive queue (h2 stopped ${pauseMs} ms under a flood): drained after SIGCONT, no transition, the kernel's drops counted and logged`, async () => {
     const c = Cluster.create(2, subnet);
-    try {
+    await inCluster(c, async () => {
       const vip = c.vip();
       await startPair(c, t, vip);
       const h2 = c.lab.hosts[1];
@@ -202,12 +192,7 @@ for (const [t, subnet, pauseMs] of [[V3_FAST, 247, 120], [V2_SLOW, 249, 2000]] a
       assertNoFdGrowth(c.vipds[1], fds, 'the overflow');
       console.log(`${label(t)}: h2 stopped ${t1 - t0} ms; ${sent} frames sent, ${counted} read and counted, ${drops} dropped by the kernel`);
       await finish(c, [vip]);
-    } catch (e) {
-      (e as Error).message += `\n${c.logText()}`;
-      throw e;
-    } finally {
-      c.destroy();
-    }
+    });
   });
 }
 

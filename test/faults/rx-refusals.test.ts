@@ -14,7 +14,7 @@ import { STAT_NAMES } from '../../host/core/names.ts';
 import type { StatusReport } from '../../host/daemon/status.ts';
 import { advertFrame, ip4Frame } from './helpers/frames.ts';
 import { inject } from './helpers/attacker.ts';
-import { V2_SLOW, finish, label, sleep, startPair } from './helpers/scenario.ts';
+import { V2_SLOW, finish, inCluster, label, sleep, startPair } from './helpers/scenario.ts';
 
 const COPIES = 20;
 /** Counters that mean normal traffic, not an error. */
@@ -34,7 +34,7 @@ function engineMoved(a: StatusReport, b: StatusReport): Record<string, number> {
 
 test(`${label(V2_SLOW)}: engine-wide drop counters in vipd status; an advert_int mismatch logged as keepalived does, rate-limited`, async () => {
   const c = Cluster.create(2, 248);
-  try {
+  await inCluster(c, async () => {
     const vip = c.vip();
     await startPair(c, V2_SLOW, vip);
     const ip = { srcMac: c.client.mac, src: c.client.ipv4 };
@@ -83,10 +83,5 @@ test(`${label(V2_SLOW)}: engine-wide drop counters in vipd status; an advert_int
     }
     assert.deepEqual(c.holders(vip), [0]);
     await finish(c, [vip]);
-  } catch (e) {
-    (e as Error).message += `\n${c.logText()}`;
-    throw e;
-  } finally {
-    c.destroy();
-  }
+  });
 });

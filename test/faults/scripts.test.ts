@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster, captureBridge, isVrrp } from '../e2e/helpers/daemon.ts';
 import { nsProcesses } from '../e2e/helpers/track.ts';
+import { zombiesOf } from '../host/helpers/procs.ts';
 import {
   PRIO, V3_FAST, assertNoFdGrowth, fdCount, finish, label, mdi, pairConfigs, sleep, waitFor,
 } from './helpers/scenario.ts';
@@ -104,19 +105,6 @@ test(`${label(V3_FAST)}: track script flooding stdout / hanging / crashing, noti
   }
 });
 
-/** Zombie children of `pid` right now (scripts that exited and were not reaped yet). */
-function zombiesOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const st = readFileSync(`/proc/${d}/stat`, 'latin1');
-      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-      if (f[0] === 'Z' && Number(f[1]) === pid) out.push(Number(d));
-    } catch { /* gone */ }
-  }
-  return out;
-}
 
 /** A daemon's fds: the pidfds of running scripts (one each while it runs), and all others. */
 function fdsOf(pid: number): { pidfd: number; other: number } {

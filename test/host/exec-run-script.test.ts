@@ -1,42 +1,15 @@
 // Real processes through the script runner: timeouts kill the whole group, floods stay capped, the concurrency
 // bound holds, hung scripts do not delay the event loop.
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { after, describe, it } from 'node:test';
 import { type PreparedCommand, type RunnerOptions, ScriptRunner, classify, shellQuote } from '../../host/exec/run-script.ts';
 import { scriptEnv } from '../../host/exec/env.ts';
+import { liveInGroup, zombiesOf } from './helpers/procs.ts';
 
 const sh = (line: string): PreparedCommand => ({ mode: 'shell', line, uid: 0, gid: 0 });
 const exec = (...argv: string[]): PreparedCommand => ({ mode: 'exec', file: argv[0], argv, uid: 0, gid: 0 });
 
-/** Live (not zombie) processes whose process group is `pgid`. */
-function liveInGroup(pgid: number): number[] {
-  const out: number[] = [];
-  for (const n of readdirSync('/proc')) {
-    if (!/^\d+$/.test(n)) continue;
-    try {
-      const st = readFileSync(`/proc/${n}/stat`, 'latin1');
-      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-      if (f[0] !== 'Z' && Number(f[2]) === pgid) out.push(Number(n));
-    } catch { /* gone */ }
-  }
-  return out;
-}
-
-/** Our own children that were not reaped. */
-function ourZombies(): number[] {
-  const out: number[] = [];
-  for (const n of readdirSync('/proc')) {
-    if (!/^\d+$/.test(n)) continue;
-    try {
-      const st = readFileSync(`/proc/${n}/stat`, 'latin1');
-      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-      if (f[0] === 'Z' && Number(f[1]) === process.pid) out.push(Number(n));
-    } catch { /* gone */ }
-  }
-  return out;
-}
 
 // Both ways of starting processes: the native addon (used whenever it is built) and the child_process fallback.
 for (const spawner of ['native', 'child_process'] as const) describe(`script runner (${spawner})`, () => {
@@ -92,7 +65,7 @@ for (const spawner of ['native', 'child_process'] as const) describe(`script run
     // Give the kernel a moment to finish the group's deaths.
     for (let i = 0; i < 50 && liveInGroup(pid).length; i++) await new Promise((res) => setTimeout(res, 20));
     assert.deepEqual(liveInGroup(pid), [], 'no live process left in the script group');
-    assert.deepEqual(ourZombies(), [], 'every child of ours reaped');
+    assert.deepEqual(zombiesOf(), [], 'every child of ours reaped');
   });
 
   it('counts a SIGTERM death after the timeout as timed_out, and other signals as signaled', async () => {
@@ -132,7 +105,7 @@ for (const spawner of ['native', 'child_process'] as const) describe(`script run
       await Promise.all(jobs);
       assert.equal(live, 0);
       assert.ok(peak <= 4 && peak >= 2, `peak ${peak}`);
-      assert.deepEqual(ourZombies(), []);
+      assert.deepEqual(zombiesOf(), []);
     } finally {
       await r.close();
     }

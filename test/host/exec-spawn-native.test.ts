@@ -3,44 +3,20 @@
 // no zombie, no fd and cost well under child_process's ~2.7 ms of our CPU each.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { after, before, describe, it } from 'node:test';
 import { type PreparedCommand, ScriptRunner } from '../../host/exec/run-script.ts';
 import { projectPath } from '../../host/paths.ts';
+import { liveInGroup, procStat, zombiesOf } from './helpers/procs.ts';
 
 const sh = (line: string, uid = 0, gid = 0): PreparedCommand => ({ mode: 'shell', line, uid, gid });
 const exec = (...argv: string[]): PreparedCommand => ({ mode: 'exec', file: argv[0], argv, uid: 0, gid: 0 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function stat(pid: number | string): string[] | null {
-  try {
-    const st = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return st.slice(st.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return null;
-  }
-}
-
-/** Live (not zombie) processes in process group `pgid`. */
-function liveInGroup(pgid: number): number[] {
-  return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).filter((n) => {
-    const f = stat(n);
-    return f !== null && f[0] !== 'Z' && Number(f[2]) === pgid;
-  }).map(Number);
-}
-
-/** Our own children that were not reaped. */
-function ourZombies(): number[] {
-  return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).filter((n) => {
-    const f = stat(n);
-    return f !== null && f[0] === 'Z' && Number(f[1]) === process.pid;
-  }).map(Number);
-}
-
-const alive = (pid: number) => { const f = stat(pid); return f !== null && f[0] !== 'Z'; };
+const alive = (pid: number) => { const f = procStat(pid); return f !== null && f[0] !== 'Z'; };
 
 async function until(what: () => boolean, ms: number): Promise<boolean> {
   for (const end = Date.now() + ms; Date.now() < end;) {
@@ -126,7 +102,7 @@ describe('native script spawning', () => {
     const r = await runner.run(sh('sleep 1000 & sleep 1000 & sleep 1000'), { timeoutMs: 200, graceMs: 300 }, (p) => { pid = p; });
     assert.deepEqual(r.outcome, { kind: 'timed_out', signal: 'SIGTERM' });
     assert.ok(await until(() => liveInGroup(pid).length === 0, 2000), `left in group ${pid}: ${liveInGroup(pid).join(' ')}`);
-    assert.deepEqual(ourZombies(), []);
+    assert.deepEqual(zombiesOf(), []);
   });
 
   it('switches to the script user and group (nobody), with only that group', async () => {
@@ -150,7 +126,7 @@ describe('native script spawning', () => {
     writeFileSync(hidden, '#!/bin/sh\nexit 0\n', { mode: 0o755 });
     const nobody = await runner.run({ mode: 'exec', file: hidden, argv: [hidden], uid: 65534, gid: 65534 }, { timeoutMs: 1000 });
     assert.deepEqual(nobody.outcome, { kind: 'spawn_error', message: `spawn ${hidden} EACCES` });
-    assert.deepEqual(ourZombies(), []);
+    assert.deepEqual(zombiesOf(), []);
   });
 
   it('runs an executable without #! through /bin/sh and finds bare names on PATH, as execvp does', async () => {
@@ -217,7 +193,7 @@ describe('native script spawning', () => {
       assert.ok(alive(pid));
       await w.terminate();
       assert.ok(await until(() => liveInGroup(pid).length === 0, 3000), `script group ${pid} still alive`);
-      assert.deepEqual(ourZombies(), []);
+      assert.deepEqual(zombiesOf(), []);
     } finally {
       await w.terminate();
       if (pid) try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
@@ -242,7 +218,7 @@ describe('native script spawning', () => {
       const cpu = process.cpuUsage(cpu0);
       const perRunUs = (cpu.user + cpu.system) / 500;
       t.diagnostic(`${perRunUs.toFixed(0)} us of our CPU per run (all threads)`);
-      assert.deepEqual(ourZombies(), []);
+      assert.deepEqual(zombiesOf(), []);
       assert.ok(await until(() => readdirSync('/proc/self/fd').length <= fds0, 2000), `fds ${fds0} -> ${readdirSync('/proc/self/fd').length}`);
       // child_process.spawn: 2 700-6 750 us of our CPU per run (a fork of this process; the second figure on a slow
       // day); native: 200-400 us idle, 840-1 200 us beside the rest of the suite on 2 cores. The bound catches a

@@ -65,6 +65,18 @@ export function strayProcesses(c: Cluster): string[] {
   return out;
 }
 
+/** Runs a scenario on a cluster: on failure the daemons' logs join the message; the cluster goes on every path. */
+export async function inCluster(c: Cluster, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (e) {
+    (e as Error).message += `\n${c.logText()}`;
+    throw e;
+  } finally {
+    c.destroy();
+  }
+}
+
 /**
  * The end of every scenario: every daemon exits on SIGTERM, no VIP on any host, nothing left running in the host
  * namespaces. Throws with all problems and the logs.
