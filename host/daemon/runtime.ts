@@ -14,7 +14,6 @@ import { type RxPacket, VrrpSocket } from '../net/vrrp-socket.ts';
 import { addressSpec, routeSpec, ruleSpec } from './addresses.ts';
 import { type CoreEvent, Driver, TimeoutWaker, type Waker, monotonicUs } from './driver.ts';
 import { TimerfdWaker } from '../net/precise-waker.ts';
-import { warmTakeoverPath } from './warm-up.ts';
 import { EffectQueues, RateLimit } from './effects.ts';
 import { type InstancePlan, type InterfaceView, type Plan, type SocketPlan, buildPlan } from './plan.ts';
 import { DaemonTracking } from './tracking.ts';
@@ -285,11 +284,6 @@ export class Daemon {
       }
     }
     this.dirty.clear();
-    try {
-      warmTakeoverPath(ip.core);
-    } catch (e) {
-      this.log.warn(`warm-up of the takeover path failed: ${(e as Error).message}`);
-    }
   }
 
   private badPacket(sp: SocketPlan, code: number, from: string): void {
