@@ -116,36 +116,36 @@ export async function runFailover(o: FailoverOptions): Promise<FailoverRun> {
     // A run that goes wrong mid-way keeps the trials it completed, and says why it stopped (stopped).
     let stopped: string | undefined;
     try {
-    for (const failure of o.failures) {
-      for (let t = 0; t < o.trials; t++) {
-        const m = await oneMaster();
-        const b = 1 - m;
-        const M = daemons[m], B = daemons[b];
-        // A random phase against the master's advert schedule, as a real failure would have.
-        await sleep(Math.max(300, 3 * adv) + Math.random() * adv);
-        const from = B.logs.length;
-        const tFailUs = nowUs();
-        if (failure === 'link-cut') lab.cutLink(M.host);
-        else if (failure === 'blackhole') blackhole(lab, M.host, true);
-        else if (failure === 'sigkill') await M.kill9();
-        else M.terminate();
-        await B.waitLog(/\(VI_1\) Entering MASTER STATE/, from, bound);
-        await sleep(Math.max(250, 2 * adv));
-        if (failure === 'link-cut') lab.restoreLink(M.host);
-        else if (failure === 'blackhole') blackhole(lab, M.host, false);
-        else {
-          await M.exit;
-          M.start();
+      for (const failure of o.failures) {
+        for (let t = 0; t < o.trials; t++) {
+          const m = await oneMaster();
+          const b = 1 - m;
+          const M = daemons[m], B = daemons[b];
+          // A random phase against the master's advert schedule, as a real failure would have.
+          await sleep(Math.max(300, 3 * adv) + Math.random() * adv);
+          const from = B.logs.length;
+          const tFailUs = nowUs();
+          if (failure === 'link-cut') lab.cutLink(M.host);
+          else if (failure === 'blackhole') blackhole(lab, M.host, true);
+          else if (failure === 'sigkill') await M.kill9();
+          else M.terminate();
+          await B.waitLog(/\(VI_1\) Entering MASTER STATE/, from, bound);
+          await sleep(Math.max(250, 2 * adv));
+          if (failure === 'link-cut') lab.restoreLink(M.host);
+          else if (failure === 'blackhole') blackhole(lab, M.host, false);
+          else {
+            await M.exit;
+            M.start();
+          }
+          trials.push({ failure, tFailUs, master: m, backupIdx: b, firstAdvertMs: null, vipMs: null, outageMs: null,
+            floorMs: failure === 'graceful' ? skew : masterDown });
+          // The healed side may briefly be master too (blackhole: it never heard the other): wait for one master.
+          await oneMaster();
+          // A heal can leave the client's ARP entry on the host that lost the tie-break: start each trial clean.
+          lab.exec(lab.client!, ['ip', 'neigh', 'flush', 'all']);
+          o.log(`  ${o.kind} v${o.interval.version}/${o.interval.advertInt}s ${failure} trial ${t + 1}/${o.trials} done`);
         }
-        trials.push({ failure, tFailUs, master: m, backupIdx: b, firstAdvertMs: null, vipMs: null, outageMs: null,
-          floorMs: failure === 'graceful' ? skew : masterDown });
-        // The healed side may briefly be master too (blackhole: it never heard the other): wait for one master.
-        await oneMaster();
-        // A heal can leave the client's ARP entry on the host that lost the tie-break: start each trial clean.
-        lab.exec(lab.client!, ['ip', 'neigh', 'flush', 'all']);
-        o.log(`  ${o.kind} v${o.interval.version}/${o.interval.advertInt}s ${failure} trial ${t + 1}/${o.trials} done`);
       }
-    }
     } catch (e) {
       stopped = (e as Error).message;
       o.log(`  ${o.kind} v${o.interval.version}/${o.interval.advertInt}s: stopped after ${trials.length} trials: ${stopped}`);
