@@ -157,8 +157,12 @@ export function setPriorityAdjust(now: i64, handle: i32, delta: i32): void {
   fsm.setDelta(i, now, delta);
 }
 
+/** The instance the last datagram was demultiplexed to (-1: none), so the host can name it in a refusal. */
+export let lastReceiver: i32 = -1;
+
 /** The receive path: locate, demultiplex, validate (§10.2), then the state machine. */
 export function receive(now: i64, sock: i32, family: i32, ttl: i32, len: i32): i32 {
+  lastReceiver = -1;
   if ((family != 4 && family != 6) || len < 0 || len > abi.RX_CAP) {
     unchecked(gstats[abi.G_BAD_FAMILY]++);
     return abi.RX_BAD_FAMILY;
@@ -176,6 +180,7 @@ export function receive(now: i64, sock: i32, family: i32, ttl: i32, len: i32): i
     unchecked(gstats[abi.G_UNKNOWN_VRID]++);
     return abi.RX_UNKNOWN_VRID;
   }
+  lastReceiver = i.handle;
   if (i.state != abi.STATE_BACKUP && i.state != abi.STATE_MASTER) {
     i.count(abi.S_NOT_RUNNING_DROP);
     return abi.RX_NOT_RUNNING;

@@ -55,6 +55,9 @@ export function handleDatagram(now: f64, sock: i32, family: i32, ttl: i32, len: 
   return engine.receive(fromHost(now), sock, family, ttl, len);
 }
 
+/** The handle of the instance the last handleDatagram() reached (its verdict may be a refusal), or -1. */
+export function receivedBy(): i32 { return engine.lastReceiver; }
+
 /**
  * Time has reached `now`: run what is due. Masters' adverts due within `slackUs` after `now` are sent now too
  * (0 for exact timing; a daemon with many instances passes ~1 ms so they share wake-ups). Drain afterwards.

@@ -141,6 +141,7 @@ export interface Exports {
   setFault(now: number, handle: number, fault: number): void;
   setPriorityAdjust(now: number, handle: number, delta: number): void;
   handleDatagram(now: number, sock: number, family: number, ttl: number, len: number): number;
+  receivedBy(): number;
   handleTimeout(now: number, slackUs: number): void;
   pollOutput(): number;
   nextDeadline(): number;
@@ -156,7 +157,7 @@ export interface Exports {
 /** The names every build must export (test/host/abi.test.ts checks the module against it). */
 export const CORE_EXPORTS: readonly string[] = [
   'memory', 'abiVersion', 'rxPtr', 'txPtr', 'cfgPtr', 'outPtr', 'infoPtr', 'configure', 'remove', 'start', 'shutdown',
-  'setFault', 'setPriorityAdjust', 'handleDatagram', 'handleTimeout', 'pollOutput', 'nextDeadline', 'inspect',
+  'setFault', 'setPriorityAdjust', 'handleDatagram', 'receivedBy', 'handleTimeout', 'pollOutput', 'nextDeadline', 'inspect',
   'stats', 'clearStats', 'globalStats', 'decodeAdvert', 'encodeAdvert',
 ];
 
@@ -324,6 +325,8 @@ export class Core {
   setPriorityAdjust(now: number, handle: number, delta: number): void { this.x.setPriorityAdjust(now, handle, delta | 0); }
   /** `slackUs`: masters' adverts due that much later go out now too (see assembly/index.ts). */
   handleTimeout(now: number, slackUs = 0): void { this.x.handleTimeout(now, slackUs); }
+  /** The instance the last datagram reached, whatever its verdict (-1: none, e.g. an unknown VRID). */
+  receivedBy(): number { return this.x.receivedBy(); }
   nextDeadline(): number { return this.x.nextDeadline(); }
   /** Asks the core's runtime to free what reconfiguration left behind. */
   collect(): void { this.x.__collect(); }

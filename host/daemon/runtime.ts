@@ -103,8 +103,6 @@ export class Daemon {
   private readonly rxLog = new RateLimit(10_000);
   /** VRRPv2 interval mismatches, per instance handle (keepalived logs them per instance). */
   private readonly ivLog = new RateLimit(10_000);
-  /** Instances by socket id * 256 + VRID: who a refused advert was for. */
-  private readonly byVrid = new Map<number, Runtime>();
   /** Interfaces deleted under running instances: those instances are held in FAULT until one of that name is back. */
   private readonly lostInterfaces = new Set<string>();
   private truncatedReads = 0;
@@ -225,7 +223,6 @@ export class Daemon {
     this.core.configure(ip.handle, ip.core);
     const r: Runtime = { plan: ip, state: 'INIT', installed: [], lastTransition: Date.now(), masterAddress: null, masterPriority: null };
     this.byHandle.set(ip.handle, r);
-    this.byVrid.set(ip.socket.id * 256 + ip.model.vrid, r);
   }
 
   private openSocket(sp: SocketPlan): OpenSocket {
@@ -252,7 +249,7 @@ export class Daemon {
       this.driver.stepAt(p.rxTimeUs, (now) => {
         const r = this.core.feed(now, id, family, p.ttl, p.data, p.offset, p.length, p.meta, p.srcOffset);
         if (r < 0) this.badPacket(sp, r, p.src());
-        else if (r === abi.RX_INTERVAL_MISMATCH) this.intervalMismatch(sp, p);
+        else if (r === abi.RX_INTERVAL_MISMATCH) this.intervalMismatch(p);
       });
     });
   }
@@ -299,21 +296,16 @@ export class Daemon {
    * many were not logged (a mismatched peer would otherwise log every second, a hostile one at line rate), and
    * again at once after the instance changes state (keepalived >= 2.3.3 logs once per state).
    */
-  private intervalMismatch(sp: SocketPlan, p: RxPacket): void {
-    const d = p.data;
-    let o = p.offset;
-    if (sp.family === 4) {
-      const ah = d[o + 9] === 51;
-      o += (d[o] & 0x0f) * 4;
-      if (ah) o += (d[o + 1] + 2) * 4;
-    }
-    const r = this.byVrid.get(sp.id * 256 + d[o + 1]);
+  private intervalMismatch(p: RxPacket): void {
+    const r = this.byHandle.get(this.core.receivedBy());
     if (!r) return;
     const suppressed = this.ivLog.pass(r.plan.handle);
     if (suppressed === null) return;
     const more = suppressed > 0 ? ` (${suppressed} more since the last report)` : '';
     const mine = Math.round(this.core.inspect(r.plan.handle).advertIntCs / 100);
-    this.log.info(`(${r.plan.name}) advertisement interval mismatch mine=${mine} sec rcv'd=${d[o + 5]} sec${more}`);
+    // Only v2 refuses a mismatch, so this is an IPv4 packet; decoded only when a line is due (rate limited above).
+    const theirs = this.core.decodeAdvert(p.data.subarray(p.offset, p.offset + p.length), { family: 4, ipHeader: true }).interval;
+    this.log.info(`(${r.plan.name}) advertisement interval mismatch mine=${mine} sec rcv'd=${theirs} sec${more}`);
   }
 
   /** The kernel dropped datagrams on `s` (its receive queue was full): say how many, at most once per 10 s. */
@@ -633,7 +625,6 @@ export class Daemon {
     for (const g of gone) {
       this.core.remove(g.plan.handle);
       this.byHandle.delete(g.plan.handle);
-      this.byVrid.delete(g.plan.socket.id * 256 + g.plan.model.vrid);
       this.log.info(`(${g.plan.name}) removed by reload`);
     }
     for (const ip of fresh) this.addInstance(ip);

@@ -104,6 +104,7 @@ describe('ignored by design (positive verdicts)', () => {
     const g = gsnap();
     const s = snap();
     expect(feed(T, adv().id(52))).toBe(abi.RX_UNKNOWN_VRID);
+    expect(core.receivedBy()).toBe(-1, 'no instance reached');
     expect(feed(T, adv().onSocket(9999))).toBe(abi.RX_UNKNOWN_VRID);
     const a6 = adv();
     a6.family = 6;
@@ -134,10 +135,11 @@ describe('ignored by design (positive verdicts)', () => {
   });
 
   it('RX_INTERVAL_MISMATCH (v2, #7): dropped, so the backup keeps counting down and takes over', () => {
-    router().up(0);
+    const r = router().up(0);
     expectState(abi.STATE_INIT, abi.STATE_BACKUP, abi.WHY_STARTUP, 0);
     const s = snap();
     expect(feed(1000000, adv().interval(2))).toBe(abi.RX_INTERVAL_MISMATCH);
+    expect(core.receivedBy()).toBe(r.handle, 'the refusing instance is named for the host');
     expect(feed(2000000, adv().interval(2))).toBe(abi.RX_INTERVAL_MISMATCH);
     expect(feed(3000000, adv().interval(2))).toBe(abi.RX_INTERVAL_MISMATCH);
     expect(stat(abi.S_ADVERT_INTERVAL_ERR) - s[abi.S_ADVERT_INTERVAL_ERR]).toBe(3);
