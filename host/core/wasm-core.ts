@@ -353,9 +353,16 @@ export class Core {
   feed(now: number, socket: number, family: Family, ttl: number, data: Uint8Array, off: number, len: number,
        addrs?: Uint8Array, addrOff = 0): number {
     this.views();
-    if (family === 6 && addrs) this.u8.set(addrs.subarray(addrOff, addrOff + 32), this.rx);
+    // Byte loops, not set(subarray()): a subarray is an object per datagram, and a flood of datagrams would
+    // become a stream of garbage collections competing with the adverts for the CPU.
+    const u8 = this.u8;
+    if (family === 6 && addrs) {
+      const at = this.rx;
+      for (let i = 0; i < 32; i++) u8[at + i] = addrs[addrOff + i];
+    }
     const n = Math.min(len, abi.RX_CAP);
-    this.u8.set(data.subarray(off, off + n), this.rx + abi.ADDR_OFF);
+    const at = this.rx + abi.ADDR_OFF;
+    for (let i = 0; i < n; i++) u8[at + i] = data[off + i];
     return this.x.handleDatagram(now, socket, family, ttl, len > abi.RX_CAP ? len : n);
   }
 

@@ -69,13 +69,17 @@ export class Driver {
   }
 
   /**
-   * Runs an input that happened at `at` (a packet's kernel arrival time, earlier than now): the protocol's
-   * timers start from when the advert arrived, not from when the event loop got to it.
+   * The time to run an input that happened at `at` (a packet's kernel arrival time, earlier than now): the
+   * protocol's timers start from when the advert arrived, not from when the event loop got to it. Feed the core at
+   * that time, then settle(). (step() without its closure: the receive path must not allocate per datagram.)
    */
-  stepAt(at: number, input: (now: number) => void): void {
+  timeOf(at: number): number {
     const now = this.clock();
-    const t = at > 0 && at <= now ? at : now;
-    input(t);
+    return at > 0 && at <= now ? at : now;
+  }
+
+  /** After inputs run at `t` (timeOf): drain the outputs and re-arm. */
+  settle(t: number): void {
     this.drain(t);
   }
 
