@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { Logger, type LogSink, consoleSink, parseFacility } from '../log.ts';
 import { syslogSink } from '../syslog.ts';
 import { dataText, jsonDump, statsText } from './dumps.ts';
+import { GcWatch } from './gc-stats.ts';
 import { native } from '../net/native.ts';
 import { Daemon } from './runtime.ts';
 import { serveStatus, statusSocketName } from './status.ts';
@@ -77,9 +78,10 @@ export async function runDaemon(o: DaemonCliOptions, argv: string[]): Promise<nu
     return 1;
   }
   const startedAt = new Date().toISOString();
+  const gc = new GcWatch();
   const status = serveStatus(statusSocketName(o.vrrpPidFile), () => ({
     pid: process.pid, configFile: o.configFile, startedAt, instances: daemon.status(), engine: daemon.engineStats(),
-    timer: daemon.driverStats,
+    timer: daemon.driverStats, gc: { ...gc.stats },
   }));
   const dumpDir = process.env.TMPDIR || tmpdir();
   // Reloads run one at a time; SIGHUPs that arrive during one are merged into a single reload after it.
@@ -112,6 +114,7 @@ export async function runDaemon(o: DaemonCliOptions, argv: string[]): Promise<nu
       daemon.stop().finally(() => {
         clearTimeout(force);
         status.close();
+        gc.close();
         removePids();
         log.close();
         for (const s of signals) process.removeListener(s[0], s[1]);

@@ -1,6 +1,7 @@
 // `vipd status`: the running daemon answers on an abstract unix socket (scoped to its network namespace, gone
 // when the process is), named after its pid file so that several daemons can run side by side.
 import { createConnection, createServer, type Server } from 'node:net';
+import type { GcStats } from './gc-stats.ts';
 import type { EngineStats, InstanceStatus } from './runtime.ts';
 
 export function statusSocketName(pidFile: string): string {
@@ -15,6 +16,8 @@ export interface StatusReport {
   /** Datagrams dropped before any instance saw them (docs/daemon.md). */
   engine: EngineStats;
   timer: { earlyWakeups: number; lastLatenessUs: number; spinUs: number };
+  /** Garbage collections of the daemon's heap (host/daemon/gc-stats.ts). */
+  gc?: GcStats;
 }
 
 export function serveStatus(name: string, report: () => StatusReport): Server {
