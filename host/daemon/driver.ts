@@ -69,16 +69,9 @@ export class Driver {
   }
 
   /**
-   * The time to run an input that happened at `at` (a packet's kernel arrival time, earlier than now): the
-   * protocol's timers start from when the advert arrived, not from when the event loop got to it. Feed the core at
-   * that time, then settle(). (step() without its closure: the receive path must not allocate per datagram.)
+   * After an input the caller ran at `t` (a datagram's arrival time, no later than now): drain the outputs and
+   * re-arm. step() without its closure and its clock reading: the receive path allocates nothing per datagram.
    */
-  timeOf(at: number): number {
-    const now = this.clock();
-    return at > 0 && at <= now ? at : now;
-  }
-
-  /** After inputs run at `t` (timeOf): drain the outputs and re-arm. */
   settle(t: number): void {
     this.drain(t);
   }
@@ -92,8 +85,10 @@ export class Driver {
       const k = core.pollKind();
       if (k === abi.OUT_TIMEOUT) {
         this.sink.drained?.(now);
-        // The delay is measured from the clock, not from `now`, which may be a packet's (earlier) arrival time.
-        this.arm(core.nextDeadline(), this.clock());
+        // The delay is measured from the clock, not from `now`, which may be a packet's (earlier) arrival time;
+        // read only when the deadline moved (an invalid datagram moves nothing and reads no clock).
+        const deadline = core.nextDeadline();
+        if (deadline !== this.armedFor) this.arm(deadline, this.clock());
         break;
       }
       if (k === abi.OUT_TRANSMIT) {

@@ -14,6 +14,7 @@ import { type RxPacket, VrrpSocket } from '../net/vrrp-socket.ts';
 import { addressSpec, routeSpec, ruleSpec } from './addresses.ts';
 import { type CoreEvent, Driver, TimeoutWaker, type Waker, monotonicUs } from './driver.ts';
 import { TimerfdWaker } from '../net/precise-waker.ts';
+import { feedDatagram } from './rx-datagram.ts';
 import { EffectQueues, RateLimit } from './effects.ts';
 import { type InstancePlan, type InterfaceView, type Plan, type SocketPlan, buildPlan } from './plan.ts';
 import { DaemonTracking } from './tracking.ts';
@@ -247,9 +248,7 @@ export class Daemon {
       if (p.drops !== s.drops) this.kernelDrops(s, p.drops);
       if (p.truncated) this.truncatedReads++;
       // No closure, string or view per datagram here: under a flood this runs 100 000 times a second.
-      const t = this.driver.timeOf(p.rxTimeUs);
-      const r = this.core.feed(t, id, family, p.ttl, p.data, p.offset, p.length, p.meta, p.srcOffset);
-      this.driver.settle(t);
+      const r = feedDatagram(this.core, this.driver, id, family, p);
       if (r < 0) this.badPacket(sp, r, p);
       else if (r === abi.RX_INTERVAL_MISMATCH) this.intervalMismatch(p);
     });
