@@ -18,6 +18,7 @@ import * as abi from './abi';
 import * as engine from './engine';
 import { CFG, INFO, OUT, RX, TX } from './regions';
 import { fromHost, toHost } from './time';
+import * as timerWork_ from './timer/work';
 
 export function abiVersion(): i32 { return abi.ABI_VERSION; }
 export function rxPtr(): usize { return RX; }
@@ -91,3 +92,9 @@ export function decodeAdvert(family: i32, ttl: i32, len: i32, preferPlain: bool)
 
 /** Encodes the advert the configuration in CFG describes into TX. Length, or CFG_* < 0. */
 export function encodeAdvert(len: i32): i32 { return engine.encodeScratch(len); }
+
+/**
+ * The timer heap's work so far, as f64 into INFO: operations at 0, heap levels moved at 8, the most levels one
+ * operation moved at 16. 0, or -1 in a build that does not count (release: only the debug build does).
+ */
+export function timerWork(): i32 { return timerWork_.report(INFO) ? 0 : -1; }

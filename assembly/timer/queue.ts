@@ -2,6 +2,7 @@
 // instances cost O(log n) per timer change and the host arms a single timer for the top.
 import { Instance } from '../vrrp/instance';
 import { NEVER } from '../time';
+import * as work from './work';
 
 let heap = new StaticArray<Instance | null>(64);
 let size: i32 = 0;
@@ -25,20 +26,25 @@ export function reserve(n: i32): void {
   x.heapPos = i;
 }
 
+// Every change to the heap ends in one up() or down(); `levels` (debug build only) is what the work counters see.
 function up(i: i32): void {
   const x = at(i);
+  let levels: i32 = 0;
   while (i > 0) {
     const p = (i - 1) >> 1;
     const y = at(p);
     if (y.next <= x.next) break;
     put(i, y);
     i = p;
+    if (work.COUNT) levels++;
   }
   put(i, x);
+  if (work.COUNT) work.sifted(levels);
 }
 
 function down(i: i32): void {
   const x = at(i);
+  let levels: i32 = 0;
   for (;;) {
     let c = 2 * i + 1;
     if (c >= size) break;
@@ -47,8 +53,10 @@ function down(i: i32): void {
     if (x.next <= y.next) break;
     put(i, y);
     i = c;
+    if (work.COUNT) levels++;
   }
   put(i, x);
+  if (work.COUNT) work.sifted(levels);
 }
 
 /** Call after changing x.next: inserts, moves or removes x (an instance with no deadline leaves the heap). */

@@ -4,8 +4,14 @@
 import * as abi from './abi.ts';
 import { Core, type Exports, type InstanceConfig } from './wasm-core.ts';
 
-/** The raw export surface (assembly/index.ts), as the binding declares it. */
-export type RawExports = Exports;
+/**
+ * The raw export surface (assembly/index.ts): the binding's, plus exports only tests use (timerWork: the timer
+ * heap's work counters, counted by the debug build only; -1 elsewhere).
+ */
+export type RawExports = Exports & { timerWork(): number };
+
+/** Exports no host code uses, only tests (test/host/abi.test.ts allows exactly these beyond CORE_EXPORTS). */
+export const TEST_EXPORTS: readonly string[] = ['timerWork'];
 
 /**
  * The exports behind a typed Core. The binding keeps them private because only it may touch linear memory in

@@ -2,6 +2,12 @@
 // so tooling that reads them keeps working.
 import type { InstanceStatus } from './runtime.ts';
 
+/**
+ * keepalived.stats exactly as keepalived 2.2.7 writes it: the same 14 counters in the same order and nothing
+ * else, since a parser written for keepalived's file may choke on a section it does not know. vipd's own
+ * counters (version, checksum, multicast/unicast, unicast source, checksum forms...) are in the JSON dump and
+ * `vipd status`.
+ */
 export function statsText(list: InstanceStatus[]): string {
   return list.map((i) => {
     const s = i.stats;
@@ -25,12 +31,6 @@ export function statsText(list: InstanceStatus[]): string {
       '  Priority Zero:',
       `    Received: ${s.pri_zero_rcvd}`,
       `    Sent: ${s.pri_zero_sent}`,
-      '  vipd:',
-      `    Version: ${s.version_err}`,
-      `    Checksum: ${s.checksum_err}`,
-      `    Multicast/unicast mismatch: ${s.mcast_mismatch}`,
-      `    Unicast source not a peer: ${s.unicast_src_err}`,
-      `    Checksum forms (pseudo-header/plain/old unicast): ${s.csum_pseudo}/${s.csum_plain}/${s.csum_old_unicast}`,
     ].join('\n');
   }).join('\n') + '\n';
 }

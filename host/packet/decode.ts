@@ -41,8 +41,13 @@ export interface PacketReport {
   authType?: number | null;
   authData?: string | null;
   checksum?: string;
-  /** Which checksum form matched: plain (message only), pseudo-header, old-unicast, none, or not-checked. */
+  /**
+   * Which checksum form matched: plain (message only), pseudo-header, old-unicast, none, not-checked (the length
+   * is already wrong), or unverified (a bare v3 message without --src/--dst: see checksumNote).
+   */
   checksumForm?: string;
+  /** Why the checksum could not be judged. */
+  checksumNote?: string;
   /** When no form matched: what each form would have been. */
   expectedChecksum?: { plain: string; pseudoHeader?: string };
   ttl?: number;
@@ -59,11 +64,18 @@ const hex16 = (n: number) => `0x${n.toString(16).padStart(4, '0')}`;
 const NO_FIELDS = new Set([abi.RX_TOO_SHORT, abi.RX_BAD_IP_HEADER, abi.RX_BAD_PROTOCOL, abi.RX_TRUNCATED, abi.RX_BAD_FAMILY]);
 
 export function decodePacket(core: Core, bytes: Uint8Array, o: DecodeOptions = {}): PacketReport {
+  // The core reads a datagram of at most RX_CAP bytes (a bare IPv4 message gets a 20-byte header first); more
+  // than that is no advert at all, and the core's answer (a host error) would name the wrong culprit.
+  if (bytes.length > abi.RX_CAP - 20) {
+    throw new PacketInputError(`${bytes.length} bytes is longer than any VRRP advert (at most ${abi.RX_CAP - 20})`);
+  }
   const top = bytes[0] >> 4;
   let input: InputKind;
   let d: DecodedAdvert;
   let family: Family;
   let msgBytes: Uint8Array | undefined;
+  // Pseudo-header addresses a bare message was not given (the defaults stand in for them).
+  let missing: string[] = [];
   if (top === 4 || top === 6) {
     if (o.src !== undefined || o.dst !== undefined || o.ttl !== undefined) {
       throw new PacketInputError('--src, --dst and --ttl describe a bare VRRP message; this input is a whole IP packet');
@@ -87,6 +99,7 @@ export function decodePacket(core: Core, bytes: Uint8Array, o: DecodeOptions = {
   } else {
     input = 'vrrp-message';
     family = commonFamily([['--src', o.src], ['--dst', o.dst]], 4);
+    missing = [o.src === undefined ? '--src' : '', o.dst === undefined ? '--dst' : ''].filter(Boolean);
     const src = o.src ?? (family === 4 ? '0.0.0.0' : '::');
     const dst = o.dst ?? (family === 4 ? '224.0.0.18' : 'ff02::12');
     msgBytes = bytes;
@@ -95,21 +108,28 @@ export function decodePacket(core: Core, bytes: Uint8Array, o: DecodeOptions = {
   if (NO_FIELDS.has(d.reasonCode)) {
     return { input, family, valid: false, reason: d.reason, reasonCode: d.reasonCode, reasonText: RX_MESSAGES[d.reasonCode] };
   }
-  const r: PacketReport = { input, family, valid: d.valid };
-  if (!d.valid) {
+  // The core looks at the checksum only once the version is known and the length fits the address count.
+  const checked = (d.version === 2 || d.version === 3) && d.length === d.expectedLength;
+  // A v3 sum covers a pseudo-header with both addresses. With one of them guessed, a sum that matches no form
+  // says nothing either way: the advert is neither valid nor invalid on that count. The checksum is the decoder's
+  // last check, so an advert refused only for it passed every other one.
+  const unverified = missing.length > 0 && d.version === 3 && checked && d.checksumForm === 'none';
+  const valid = d.valid || (unverified && d.reasonCode === abi.RX_BAD_CHECKSUM);
+  const r: PacketReport = { input, family, valid };
+  if (!valid) {
     r.reason = d.reason;
     r.reasonCode = d.reasonCode;
     r.reasonText = RX_MESSAGES[d.reasonCode];
   }
-  // The core looks at the checksum only once the version is known and the length fits the address count.
-  const checked = (d.version === 2 || d.version === 3) && d.length === d.expectedLength;
   Object.assign(r, {
     version: d.version, type: d.type, vrid: d.vrid, priority: d.priority, count: d.count,
     interval: d.interval, intervalUnit: d.intervalUnit,
     authType: d.version === 2 ? d.authType : null, authData: d.version === 2 ? d.authData : null,
-    checksum: hex16(d.checksum), checksumForm: !checked ? 'not-checked' : d.checksumForm,
+    checksum: hex16(d.checksum), checksumForm: !checked ? 'not-checked' : unverified ? 'unverified' : d.checksumForm,
   });
-  if (d.checksumForm === 'none' && checked && msgBytes && d.length === msgBytes.length && msgBytes.length >= 8) {
+  if (unverified) {
+    r.checksumNote = `the VRRPv3 checksum covers the source and destination addresses: give ${missing.join(' and ')} to check it`;
+  } else if (d.checksumForm === 'none' && checked && msgBytes && d.length === msgBytes.length && msgBytes.length >= 8) {
     const m = msgBytes;
     r.expectedChecksum = { plain: hex16(vrrpChecksum(m, 'plain', family)) };
     if (d.version !== 2) r.expectedChecksum.pseudoHeader = hex16(vrrpChecksum(m, 'pseudo', family, d.src, d.dst));

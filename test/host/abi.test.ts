@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as hostAbi from '../../host/core/abi.ts';
+import { TEST_EXPORTS } from '../../host/core/raw.ts';
 import { CORE_EXPORTS, Core, coreModule } from '../../host/core/wasm-core.ts';
 
 function coreConstants(): Map<string, number> {
@@ -29,9 +30,11 @@ for (const build of ['release', 'debug'] as const) {
   test(`${build} build exports the binding's surface and imports only env.abort`, () => {
     const m = coreModule(build);
     const exported = new Set(WebAssembly.Module.exports(m).map((e) => e.name));
-    for (const name of CORE_EXPORTS) assert.ok(exported.has(name), `missing export ${name}`);
+    for (const name of [...CORE_EXPORTS, ...TEST_EXPORTS]) assert.ok(exported.has(name), `missing export ${name}`);
     const runtime = new Set(['__new', '__pin', '__unpin', '__collect', '__rtti_base']);
-    for (const name of exported) assert.ok(CORE_EXPORTS.includes(name) || runtime.has(name), `unexpected export ${name}`);
+    for (const name of exported) {
+      assert.ok(CORE_EXPORTS.includes(name) || TEST_EXPORTS.includes(name) || runtime.has(name), `unexpected export ${name}`);
+    }
     assert.deepEqual(WebAssembly.Module.imports(m).map((i) => `${i.module}.${i.name}`), ['env.abort']);
     assert.equal(new Core(build).inspect.length, 1);
   });

@@ -1,17 +1,43 @@
-// A million seeded random and mutated datagrams into handleDatagram, with running instances of every kind so
-// that packets get as far as validation and the state machine. The core must never trap; every verdict must
-// be counted by exactly one counter; and a datagram that is not accepted must change no instance's state.
+// A million random and mutated datagrams into handleDatagram, with running instances of every kind so that
+// packets get as far as validation and the state machine. The core must never trap; every verdict must be
+// counted by exactly one counter; and a datagram that is not accepted must change no instance's state. Then the
+// packet tool's decoder (decodePacket and the core's decodeAdvert export) on random and mutated bytes: no trap,
+// always a verdict or a reason code.
+// The seed is new on every run, so CI keeps exploring; it is in the test names and in every failure, and
+// VIPD_FUZZ_SEED=<n> replays a run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
 import * as abi from '../../host/core/abi.ts';
 import { addrBytes } from '../../host/core/addr.ts';
 import { RX_NAMES } from '../../host/core/names.ts';
 import { rawOf } from '../../host/core/raw.ts';
 import { type Build, Core, type InstanceConfig, ipv4Wrap } from '../../host/core/wasm-core.ts';
+import { decodePacket, type DecodeOptions } from '../../host/packet/decode.ts';
+import { PacketInputError } from '../../host/packet/errors.ts';
 import { toHex } from '../../host/packet/hex.ts';
+import { ipv6Wrap } from '../../host/packet/ip.ts';
 
 const INPUTS = Number(process.env.VIPD_FUZZ_INPUTS ?? 1_000_000);
-const SEED = Number(process.env.VIPD_FUZZ_SEED ?? 0x1badf00d);
+const SEED = process.env.VIPD_FUZZ_SEED !== undefined ? Number(process.env.VIPD_FUZZ_SEED) : randomInt(1, 2 ** 32);
+const REPLAY = `VIPD_FUZZ_SEED=${SEED}`;
+
+/** Runs f; a failure carries the seed that replays it. */
+function withSeed(f: () => void): void {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof Error) e.message += `\n(replay: ${REPLAY} node --import tsx --test test/host/fuzz-decoder.test.ts)`;
+    throw e;
+  }
+}
+
+/** xorshift32 over the run's seed (a per-stream salt keeps the streams apart). */
+function prng(salt: number): { rnd: () => number; below: (n: number) => number } {
+  let s = ((SEED ^ salt) >>> 0) || 1;
+  const rnd = () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s; };
+  return { rnd, below: (n: number) => rnd() % n };
+}
 
 const V4 = (n: number) => `10.203.0.${n}`;
 const V6 = (n: number) => `fd00:203::${n.toString(16)}`;
@@ -96,9 +122,7 @@ function fuzz(build: Build, INPUTS: number): void {
     }
   };
 
-  let s = SEED >>> 0 || 1;
-  const rnd = () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s; };
-  const below = (n: number) => rnd() % n;
+  const { rnd, below } = prng(0);
 
   /** Recomputes the VRRP checksum in place the way an honest sender would (pseudo-header for v3 unless told). */
   const fixChecksum = (msg: number, len: number, family: 4 | 6, plain: boolean, srcAt: number, dstAt: number) => {
@@ -298,11 +322,134 @@ function fuzz(build: Build, INPUTS: number): void {
   console.log(`# ${build}: ${INPUTS} inputs, seed ${SEED}: ${table}`);
 }
 
-test(`release build, ${INPUTS} random and mutated datagrams: no trap, every verdict counted once, rejected ones change no state`, () => {
-  fuzz('release', INPUTS);
+console.log(`# fuzz seed ${SEED} (${REPLAY} replays this run)`);
+
+test(`release build, ${INPUTS} random and mutated datagrams (seed ${SEED}): no trap, every verdict counted once, rejected ones change no state`, () => {
+  withSeed(() => fuzz('release', INPUTS));
 });
 
 // The debug build keeps the same code without optimisation: a second chance for a trap the optimiser hid.
-test(`debug build, ${Math.ceil(INPUTS / 5)} datagrams: the same`, () => {
-  fuzz('debug', Math.ceil(INPUTS / 5));
+test(`debug build, ${Math.ceil(INPUTS / 5)} datagrams (seed ${SEED}): the same`, () => {
+  withSeed(() => fuzz('debug', Math.ceil(INPUTS / 5)));
+});
+
+/**
+ * `vipd packet decode` on anything: adverts of every shape (bare v2/v3 messages over IPv4 and IPv6, whole IPv4
+ * packets with and without AH, whole IPv6 packets) mutated or replaced by random bytes, with random options.
+ * decodePacket must return a report whose validity and reason agree, or refuse the input with a
+ * PacketInputError (exit code 2); the core's decodeAdvert export, fed the same bytes with any family, TTL and
+ * length, must return a known verdict. Nothing may trap.
+ */
+function fuzzPacketTool(inputs: number): Map<string, number> {
+  const core = new Core('release');
+  const x = rawOf(core);
+  const { rnd, below } = prng(0x9ac4e7);
+  const V4A = ['192.0.2.1', '192.0.2.2', '224.0.0.18', '10.0.0.1'];
+  const V6A = ['fe80::1', 'fe80::2', 'ff02::12', '2001:db8::1'];
+  const shapes: { bytes: Uint8Array; bare: 4 | 6 | 0 }[] = [];
+  for (const version of [2, 3] as const) {
+    for (const family of [4, 6] as const) {
+      if (version === 2 && family === 6) continue;
+      for (const n of [0, 1, 3]) {
+        const A = family === 4 ? V4A : V6A;
+        const c = { socket: 0, version, family, vrid: 1 + n, priority: 100, advertIntUs: 1e6, src: A[0], group: A[2],
+          vips: Array.from({ length: n }, (_, k) => (family === 4 ? `198.51.100.${k + 1}` : `2001:db8::${k + 1}`)),
+          authPass: version === 2 && n === 1 ? 'secret' : undefined, v3ChecksumAsV2: version === 3 && n === 3 };
+        const msg = core.encodeAdvert(c);
+        shapes.push({ bytes: msg, bare: family });
+        shapes.push({ bytes: family === 4 ? ipv4Wrap(msg, A[0], A[2], 255) : ipv6Wrap(msg, A[0], A[2], 255), bare: 0 });
+        if (family === 4) { // AH in front of the message (protocol 51, the AH length in 32-bit words minus 2)
+          const ah = new Uint8Array(24); ah[0] = 112; ah[1] = 4;
+          const p = ipv4Wrap(new Uint8Array([...ah, ...msg]), A[0], A[2], 255);
+          p[9] = 51;
+          shapes.push({ bytes: p, bare: 0 });
+        }
+      }
+    }
+  }
+  const outcomes = new Map<string, number>();
+  const note = (k: string) => outcomes.set(k, (outcomes.get(k) ?? 0) + 1);
+  for (let iter = 0; iter < inputs; iter++) {
+    const shape = shapes[below(shapes.length)];
+    let b = Uint8Array.from(shape.bytes);
+    switch (below(8)) {
+      case 0: case 1: for (let f = 1 + below(4); f > 0; f--) b[below(b.length)] ^= 1 << below(8); break; // bit flips
+      case 2: b = b.subarray(0, below(b.length + 1)); break; // truncation (to nothing, sometimes)
+      case 3: { // extension
+        const e = new Uint8Array(b.length + 1 + below(64));
+        e.set(b);
+        for (let k = b.length; k < e.length; k++) e[k] = rnd() & 0xff;
+        b = e;
+        break;
+      }
+      case 4: b[below(Math.min(b.length, 48))] = rnd() & 0xff; break; // one header byte
+      case 5: { // random bytes, sometimes with a plausible first nibble
+        b = new Uint8Array(below(below(16) === 0 ? 5000 : 120));
+        for (let k = 0; k < b.length; k++) b[k] = rnd() & 0xff;
+        if (b.length && below(2)) b[0] = (below(2) ? 0x40 : 0x60) | (b[0] & 0xf);
+        break;
+      }
+      default: break; // as encoded
+    }
+    const o: DecodeOptions = {};
+    const bare = b.length > 0 && b[0] >> 4 !== 4 && b[0] >> 4 !== 6;
+    // Options are for bare messages; on a whole packet, now and then, to check that they are refused cleanly.
+    if (bare || below(16) === 0) {
+      const fam = shape.bare === 6 ? (below(8) ? 6 : 4) : (below(8) ? 4 : 6);
+      const A = fam === 4 ? V4A : V6A;
+      if (below(3)) o.src = A[below(4)];
+      if (below(3)) o.dst = A[below(4)];
+      if (below(4) === 0) o.ttl = below(256);
+      if (below(4) === 0) o.v3ChecksumAsV2 = true;
+    }
+    const what = () => `input ${iter} ${toHex(b.subarray(0, 200))}${b.length > 200 ? '...' : ''} ${JSON.stringify(o)}`;
+    try {
+      const r = decodePacket(core, b, o);
+      assert.equal(typeof r.valid, 'boolean', what());
+      if (r.valid) {
+        assert.ok(r.reason === undefined && r.reasonCode === undefined, `valid with a reason: ${what()}`);
+        assert.ok(r.version === 2 || r.version === 3, `valid version ${r.version}: ${what()}`);
+        assert.equal(r.length, r.expectedLength, `valid with a wrong length: ${what()}`);
+        assert.ok(['plain', 'pseudo-header', 'old-unicast', 'unverified'].includes(r.checksumForm!), `valid with checksum ${r.checksumForm}: ${what()}`);
+        note(r.checksumForm === 'unverified' ? 'ok (checksum unverified)' : 'ok');
+      } else {
+        assert.ok(r.reasonCode !== undefined && r.reasonCode < 0 && RX_NAMES[r.reasonCode] === r.reason, `reason ${r.reason}/${r.reasonCode}: ${what()}`);
+        // A host error is the tool's own fault: it passes a family and a length the core takes.
+        assert.notEqual(r.reasonCode, abi.RX_BAD_FAMILY, `the tool misused the core: ${what()}`);
+        assert.ok(r.reasonText, `no reason text for ${r.reason}: ${what()}`);
+        note(r.reason!);
+      }
+    } catch (e) {
+      if (!(e instanceof PacketInputError)) throw new Error(`${(e as Error).message}\n${what()}`, { cause: e });
+      note('input-error');
+    }
+    // The raw export on the same bytes with any family, TTL and length (within RX, or beyond RX_CAP).
+    const u8 = new Uint8Array(x.memory.buffer);
+    u8.set(b.subarray(0, abi.RX_CAP), x.rxPtr() + abi.ADDR_OFF);
+    for (let k = 0; k < 32; k++) u8[x.rxPtr() + k] = rnd() & 0xff;
+    const family = below(8) === 0 ? below(8) : below(2) ? 4 : 6;
+    const len = below(32) === 0 ? abi.RX_CAP + below(100) : Math.min(b.length, abi.RX_CAP);
+    let v: number;
+    try {
+      v = x.decodeAdvert(family, below(256), len, below(2));
+    } catch (e) {
+      throw new Error(`decodeAdvert trapped (family ${family}, len ${len}): ${(e as Error).message}\n${what()}`, { cause: e });
+    }
+    assert.ok(v in RX_NAMES && v <= 0, `decodeAdvert returned ${v}: ${what()}`);
+  }
+  return outcomes;
+}
+
+test(`packet tool, ${Math.ceil(INPUTS / 5)} random and mutated inputs (seed ${SEED}): no trap, a verdict or a reason code`, () => {
+  withSeed(() => {
+    const outcomes = fuzzPacketTool(Math.ceil(INPUTS / 5));
+    console.log(`# packet tool: ${[...outcomes.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}=${n}`).join(' ')}`);
+    if (INPUTS >= 100_000) {
+      // The mutations reach every instance-free check of the decoder, and valid adverts still come through.
+      for (const k of ['ok', 'ok (checksum unverified)', 'input-error', 'too-short', 'bad-ip-header', 'bad-protocol', 'truncated',
+        'bad-length', 'bad-ttl', 'bad-version', 'bad-auth-type', 'bad-type', 'bad-ip-length', 'bad-checksum']) {
+        assert.ok((outcomes.get(k) ?? 0) > 0, `no input ended as ${k}`);
+      }
+    }
+  });
 });

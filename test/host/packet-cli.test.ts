@@ -71,6 +71,46 @@ test('decode of bare messages takes the pseudo-header from --src/--dst and tells
   assert.equal(v6.checksum, '0x3eca');
 });
 
+test('decode of a bare v3 message without --src/--dst: the pseudo-header checksum is unverified, neither valid nor invalid', async () => {
+  const bare = await vipd('packet', 'decode', GOLDEN.v3);
+  assert.equal(bare.code, 0, bare.out);
+  const b = JSON.parse(bare.out);
+  assert.equal(b.valid, true);
+  assert.equal(b.checksumForm, 'unverified');
+  assert.match(b.checksumNote, /covers the source and destination addresses: give --src and --dst to check it/);
+  for (const k of ['reason', 'reasonCode', 'expectedChecksum']) assert.ok(!(k in b), `${k} in ${bare.out}`);
+  // A corrupted sum cannot be told from a good one without the addresses; with them it is refused.
+  const corrupt = GOLDEN.v3.slice(0, 12) + '0572' + GOLDEN.v3.slice(16);
+  const c = JSON.parse((await vipd('packet', 'decode', corrupt)).out);
+  assert.deepEqual([c.valid, c.checksumForm], [true, 'unverified']);
+  const withAddrs = await vipd('packet', 'decode', corrupt, ...V4);
+  assert.equal(withAddrs.code, 1);
+  assert.equal(JSON.parse(withAddrs.out).reason, 'bad-checksum');
+  // One address given: the note names the one missing.
+  const onlyDst = JSON.parse((await vipd('packet', 'decode', GOLDEN.v3, '--dst', '224.0.0.18')).out);
+  assert.equal(onlyDst.checksumForm, 'unverified');
+  assert.match(onlyDst.checksumNote, /give --src to check it/);
+  const v6 = JSON.parse((await vipd('packet', 'decode', GOLDEN.v3ipv6, '--dst', 'ff02::12')).out);
+  assert.deepEqual([v6.family, v6.valid, v6.checksumForm], [6, true, 'unverified']);
+  // The message-only form needs no address: recognised, and a v2 sum is still judged.
+  const plain = JSON.parse((await vipd('packet', 'decode', GOLDEN.v3plain)).out);
+  assert.deepEqual([plain.valid, plain.checksumForm, plain.checksumNote], [true, 'plain', undefined]);
+  const badV2 = await vipd('packet', 'decode', GOLDEN.v2.slice(0, 12) + 'b866' + GOLDEN.v2.slice(16));
+  assert.equal(badV2.code, 1);
+  assert.deepEqual([JSON.parse(badV2.out).reason, JSON.parse(badV2.out).checksumForm], ['bad-checksum', 'none']);
+  // The other checks still run: a wrong TTL is still refused, and says the checksum was not judged.
+  const ttl = await vipd('packet', 'decode', GOLDEN.v3, '--ttl', '64');
+  assert.equal(ttl.code, 1);
+  assert.deepEqual([JSON.parse(ttl.out).reason, JSON.parse(ttl.out).checksumForm], ['bad-ttl', 'unverified']);
+  // A whole packet carries its addresses: a bad sum there is a bad sum.
+  const enc = await vipd('packet', 'encode', '--version', '3', '--vrid', '51', '--priority', '100', '--interval', '100', '--ip', ...V4, '192.0.2.100');
+  const pkt = enc.out.trim();
+  const badPkt = pkt.slice(0, 40 + 12) + '0572' + pkt.slice(40 + 16);
+  const p = await vipd('packet', 'decode', badPkt);
+  assert.equal(p.code, 1);
+  assert.equal(JSON.parse(p.out).reason, 'bad-checksum');
+});
+
 test('decode names the first problem: TTL, checksum, length, version', async () => {
   const ttl = await vipd('packet', 'decode', GOLDEN.v2, ...V4, '--ttl', '64');
   assert.equal(ttl.code, 1);
@@ -111,6 +151,7 @@ test('bad input is one line on stderr and exit code 2', async () => {
     [['packet', 'decode', GOLDEN.v3, '--src', '192.0.2.2', '--dst', 'ff02::12'], /mixed address families/],
     [['packet', 'decode', GOLDEN.v3, '--ttl', '256'], /--ttl must be 0\.\.255/],
     [['packet', 'decode', '4500001c', '--src', '192.0.2.2'], /whole IP packet/],
+    [['packet', 'decode', '45'.repeat(4205)], /4205 bytes is longer than any VRRP advert/],
     [[...enc, '--src', '192.0.2.2', '--dst', '224.0.0.18', '2001:db8::1'], /mixed address families/],
     [[...enc, '--src', 'nope', '--dst', '224.0.0.18'], /--src is not an IP address/],
     [['packet', 'encode', '--version', '4', '--vrid', '1', '--priority', '1', '--interval', '1', ...V4], /--version must be 2\.\.3/],

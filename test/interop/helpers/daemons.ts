@@ -153,6 +153,11 @@ export class VrrpDaemon {
 
   /** The counters, from the stats file the daemon writes on SIGUSR2 (keepalived's layout, flattened). */
   async statsDump(timeoutMs = 3000): Promise<Record<string, number>> {
+    return parseStats(await this.statsFile(timeoutMs));
+  }
+
+  /** The stats file the daemon writes on SIGUSR2, as text. */
+  async statsFile(timeoutMs = 3000): Promise<string> {
     if (!this.running) throw new Error(`${this.label} is not running`);
     const file = join(this.dir, 'keepalived.stats');
     rmSync(file, { force: true });
@@ -163,7 +168,7 @@ export class VrrpDaemon {
       await sleep(20);
       if (!existsSync(file)) continue;
       const size = statSync(file).size;
-      if (size > 0 && size === lastSize) return parseStats(readFileSync(file, 'utf8'));
+      if (size > 0 && size === lastSize) return readFileSync(file, 'utf8');
       lastSize = size;
     }
     throw new Error(`${this.label}: no stats file after SIGUSR2`);
@@ -175,6 +180,22 @@ export class VrrpDaemon {
     if (r.code !== 0) throw new Error(`vipd status failed (${r.code}): ${r.stderr}`);
     return JSON.parse(r.stdout) as StatusReport;
   }
+}
+
+/**
+ * The 14 counters of keepalived 2.2.7's stats file, in its order (vrrp_print_stats; the two auth lines are
+ * there because Debian builds with VRRP auth), as parseStats() names them.
+ */
+export const KEEPALIVED_STATS_FIELDS = [
+  'Advertisements.Received', 'Advertisements.Sent', 'Became master', 'Released master', 'Packet Errors.Length',
+  'Packet Errors.TTL', 'Packet Errors.Invalid Type', 'Packet Errors.Advertisement Interval', 'Packet Errors.Address List',
+  'Authentication Errors.Invalid Type', 'Authentication Errors.Type Mismatch', 'Authentication Errors.Failure',
+  'Priority Zero.Received', 'Priority Zero.Sent',
+] as const;
+
+/** A stats file's lines with every number replaced by N: the layout two daemons' files must share. */
+export function statsLayout(text: string): string[] {
+  return text.split('\n').map((l) => l.replace(/^(VRRP Instance: ).*$/, '$1NAME').replace(/: \d+$/, ': N'));
 }
 
 /** keepalived.stats -> { 'Advertisements.Received': 3, 'Became master': 1, 'Packet Errors.Length': 0, ... } (VI_1). */
