@@ -8,7 +8,8 @@ const SEVERITY: Record<Level, number> = { err: 3, warning: 4, notice: 5, info: 6
 
 export function syslogSink(facility: number, ident: string, socketPath = '/dev/log'): LogSink {
   if (!existsSync(socketPath)) throw new Error(`${socketPath} does not exist (no syslog daemon)`);
-  const child = spawn('logger', ['--prio-prefix', '--socket-errors=off', '-u', socketPath, '-t', ident, '-i'], {
+  // --id=PID: the daemon's pid in each line, as keepalived's own syslog() gives (plain -i would be logger's).
+  const child = spawn('logger', ['--prio-prefix', '--socket-errors=off', '-u', socketPath, '-t', ident, `--id=${process.pid}`], {
     stdio: ['pipe', 'ignore', 'ignore'],
   });
   child.on('error', () => { /* logger missing: lines are dropped, the console sink (if any) still has them */ });

@@ -15,12 +15,23 @@ export function broadcastFor(v: VipSpec): string | undefined {
   return [b >>> 24, (b >>> 16) & 255, (b >>> 8) & 255, b & 255].join('.');
 }
 
+// The config takes `scope link` or its number (iproute2's rt_scopes); netlink wants the name.
+const SCOPE_NUMBERS: Record<string, Scope> = { 0: 'global', 200: 'site', 253: 'link', 254: 'host', 255: 'nowhere' };
+const SCOPE_NAMES = new Set<string>(Object.values(SCOPE_NUMBERS));
+
+function scopeName(text: string, what: string): Scope {
+  if (SCOPE_NAMES.has(text)) return text as Scope;
+  const s = SCOPE_NUMBERS[text];
+  if (s === undefined) throw new Error(`${what}: scope ${text} is not one of global (0), site (200), link (253), host (254), nowhere (255)`);
+  return s;
+}
+
 export function addressSpec(v: VipSpec, ifindex: number): AddressSpec {
   const s: AddressSpec = { address: v.addr, prefix: v.prefix, ifindex };
   const brd = broadcastFor(v);
   if (brd) s.broadcast = brd;
   if (v.family === 'inet') {
-    if (v.scope) s.scope = v.scope as Scope;
+    if (v.scope) s.scope = scopeName(v.scope, `VIP ${v.addr}`);
     if (v.label) s.label = v.label;
   } else {
     s.nodad = !v.flags.includes('-nodad');
@@ -59,7 +70,7 @@ export function routeSpec(r: CfgRoute, ifindex: IfIndex): RouteSpec {
   const t = tableNumber(r.table);
   if (t !== undefined) s.table = t;
   if (r.metric !== null) s.metric = r.metric;
-  if (r.scope) s.scope = r.scope as Scope;
+  if (r.scope) s.scope = scopeName(r.scope, `route ${r.dst}`);
   if (['unicast', 'blackhole', 'unreachable', 'prohibit', 'throw'].includes(r.type)) s.type = r.type as RouteSpec['type'];
   return s;
 }
@@ -72,5 +83,16 @@ export function ruleSpec(r: CfgRule, fallbackFamily: 4 | 6): RuleSpec {
   if (t !== undefined) s.table = t;
   if (r.priority !== null) s.priority = r.priority;
   if (r.action && ['blackhole', 'unreachable', 'prohibit'].includes(r.action)) s.action = r.action as RuleSpec['action'];
+  // Dropping these would install a broader rule than the one configured.
+  if (r.iif) s.iif = r.iif;
+  if (r.oif) s.oif = r.oif;
+  if (r.fwmark) {
+    const [mark, mask] = r.fwmark.split('/').map((x) => (x === '' ? NaN : Number(x)));
+    if (!(mark >= 0 && mark <= 0xffffffff) || (mask !== undefined && !(mask >= 0 && mask <= 0xffffffff))) {
+      throw new Error(`rule fwmark ${JSON.stringify(r.fwmark)}: expected MARK[/MASK], numbers up to 0xffffffff`);
+    }
+    s.fwmark = mark;
+    if (mask !== undefined) s.fwmask = mask;
+  }
   return s;
 }

@@ -424,35 +424,44 @@ export class Daemon {
 
   private async installVips(r: Runtime): Promise<void> {
     const p = r.plan;
+    // Each entry on its own, as keepalived does: one the kernel refuses (a gateway not reachable any more) is
+    // logged and the rest still go in.
     for (const v of this.allVips(p)) {
       const ifindex = v.dev ? this.ifindexOf(v.dev) : p.ifindex;
       if (ifindex === undefined) { this.log.err(`(${p.name}) VIP ${v.addr}: interface ${v.dev} does not exist`); continue; }
-      try {
-        await this.nl.addAddress(addressSpec(v, ifindex));
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      }
-      if (!r.installed.includes(v)) r.installed.push(v);
+      if (await this.step(p, () => this.nl.addAddress(addressSpec(v, ifindex)), 'EEXIST') && !r.installed.includes(v)) r.installed.push(v);
     }
-    for (const rt of p.model.routes) await this.tolerate(() => this.nl.addRoute(routeSpec(rt, (n) => this.ifindexOf(n))), 'EEXIST');
-    for (const ru of p.model.rules) await this.tolerate(() => this.nl.addRule(ruleSpec(ru, p.core.family)), 'EEXIST');
+    for (const rt of p.model.routes) await this.step(p, () => this.nl.addRoute(routeSpec(rt, (n) => this.ifindexOf(n))), 'EEXIST');
+    for (const ru of p.model.rules) await this.step(p, () => this.nl.addRule(ruleSpec(ru, p.core.family)), 'EEXIST');
   }
 
   private async removeVips(r: Runtime): Promise<void> {
     const p = r.plan;
-    for (const ru of p.model.rules) await this.tolerate(() => this.nl.delRule(ruleSpec(ru, p.core.family)), 'ENOENT');
+    // Each entry on its own: a rule or route that cannot be deleted must not leave the VIPs on a non-master.
+    for (const ru of p.model.rules) await this.step(p, () => this.nl.delRule(ruleSpec(ru, p.core.family)), 'ENOENT');
     for (const rt of p.model.routes) {
       // A route over a deleted interface went with it.
       if (rt.dev && this.ifindexOf(rt.dev) === undefined) continue;
-      await this.tolerate(() => this.nl.delRoute(routeSpec(rt, (n) => this.ifindexOf(n))), 'ESRCH', 'ENODEV');
+      await this.step(p, () => this.nl.delRoute(routeSpec(rt, (n) => this.ifindexOf(n))), 'ESRCH', 'ENODEV');
     }
     for (const v of [...r.installed]) {
       const ifindex = v.dev ? this.ifindexOf(v.dev) : p.ifindex;
       // An address on a deleted interface went with it (the kernel removes them); ENODEV: deleted meanwhile.
-      if (ifindex !== undefined && this.links.has(ifindex)) {
-        await this.tolerate(() => this.nl.delAddress({ address: v.addr, prefix: v.prefix, ifindex }), 'EADDRNOTAVAIL', 'ENODEV');
-      }
+      // One that could not be deleted stays listed, so the next removal tries it again.
+      if (ifindex !== undefined && this.links.has(ifindex)
+        && !await this.step(p, () => this.nl.delAddress({ address: v.addr, prefix: v.prefix, ifindex }), 'EADDRNOTAVAIL', 'ENODEV')) continue;
       r.installed.splice(r.installed.indexOf(v), 1);
+    }
+  }
+
+  /** One netlink change: true when done (or already so, `codes`); otherwise logged with the instance's name. */
+  private async step(p: InstancePlan, change: () => Promise<void>, ...codes: string[]): Promise<boolean> {
+    try {
+      await this.tolerate(change, ...codes);
+      return true;
+    } catch (e) {
+      this.log.err(`(${p.name}) ${(e as Error).message}`);
+      return false;
     }
   }
 

@@ -1,8 +1,9 @@
 // The client's view of a VIP, for the demo, the e2e tests and the failover benchmark. Two roles, each run inside
 // a lab namespace as its own process:
-//   echo  PORT NAME              answers every UDP datagram with NAME (one per VRRP host)
-//   probe IP PORT MS DURATION_MS  sends a numbered datagram to IP:PORT every MS ms and, when done, prints one JSON
-//                                line: what was sent, every reply (who answered, when), and the gaps.
+//   echo  PORT NAME              answers every UDP datagram with NAME (one per VRRP host); 'ready' on stderr once bound
+//   probe IP PORT MS DURATION_MS  sends a numbered datagram to IP:PORT every MS ms ('probing' on stderr from the
+//                                start) and, when done, prints one JSON line: what was sent, every reply (who
+//                                answered, when), and the gaps.
 import { createSocket } from 'node:dgram';
 
 export interface ProbeReply { seq: number; sentMs: number; rttMs: number; from: string }
@@ -41,7 +42,8 @@ function echo(port: number, name: string): void {
   s.on('message', (msg, rinfo) => {
     s.send(Buffer.concat([msg.subarray(0, 8), Buffer.from(name)]), rinfo.port, rinfo.address);
   });
-  s.bind(port, '0.0.0.0');
+  // 'ready' on stderr: a caller that must not probe before every responder is up (the demo) waits for it.
+  s.bind(port, '0.0.0.0', () => process.stderr.write('ready\n'));
   process.on('SIGTERM', () => process.exit(0));
 }
 
@@ -76,6 +78,8 @@ function probe(target: string, port: number, everyMs: number, durationMs: number
       sent.push(now);
       s.send(buf, port, target, () => {});
     }, everyMs);
+    // Start-up of this process can take seconds on a busy machine; a caller timing an event waits for this line.
+    process.stderr.write('probing\n');
   });
 }
 

@@ -96,6 +96,12 @@ export interface RuleSpec {
   priority?: number;
   action?: RuleAction;
   protocol?: number;
+  /** `iif NAME` / `oif NAME`: by name, as the kernel keeps them (the interface need not exist yet). */
+  iif?: string;
+  oif?: string;
+  /** `fwmark N[/MASK]`. */
+  fwmark?: number;
+  fwmask?: number;
 }
 
 /** IFF_UP / IFF_RUNNING of a link after a change; `removed` when the link itself is gone. */
@@ -216,7 +222,7 @@ export class Netlink {
     try {
       await this.limit(() => this.sock.newRoute(data, attrs, { flags: FlagsNew.CREATE | FlagsNew.EXCL, timeout: REQUEST_TIMEOUT_MS }));
     } catch (e) {
-      throw wrap(`add route ${spec.dst}`, e);
+      throw wrap(`add route ${routeName(spec)}`, e);
     }
   }
 
@@ -225,7 +231,7 @@ export class Netlink {
     try {
       await this.limit(() => this.sock.delRoute(data, attrs, { timeout: REQUEST_TIMEOUT_MS }));
     } catch (e) {
-      throw wrap(`delete route ${spec.dst}`, e);
+      throw wrap(`delete route ${routeName(spec)}`, e);
     }
   }
 
@@ -234,7 +240,7 @@ export class Netlink {
     try {
       await this.limit(() => this.sock.newRule(data, attrs, { flags: FlagsNew.CREATE | FlagsNew.EXCL, timeout: REQUEST_TIMEOUT_MS }));
     } catch (e) {
-      throw wrap('add rule', e);
+      throw wrap(`add rule ${ruleName(spec)}`, e);
     }
   }
 
@@ -243,7 +249,7 @@ export class Netlink {
     try {
       await this.limit(() => this.sock.delRule(data, attrs, { timeout: REQUEST_TIMEOUT_MS }));
     } catch (e) {
-      throw wrap('delete rule', e);
+      throw wrap(`delete rule ${ruleName(spec)}`, e);
     }
   }
 }
@@ -377,6 +383,15 @@ function routeMessage(spec: RouteSpec, op: 'add' | 'del'): [rt.Route, rt.RouteAt
   return [data, attrs];
 }
 
+/** For error messages: which entry of virtual_routes / virtual_rules failed. */
+function routeName(spec: RouteSpec): string {
+  return spec.prefix === undefined ? spec.dst : `${spec.dst}/${spec.prefix}`;
+}
+function ruleName(spec: RuleSpec): string {
+  const at = (a: string | undefined, len: number | undefined) => (a === undefined ? 'all' : len === undefined ? a : `${a}/${len}`);
+  return `${spec.priority ?? '(no priority)'} from ${at(spec.from, spec.fromPrefix)} to ${at(spec.to, spec.toPrefix)}`;
+}
+
 function ruleMessage(spec: RuleSpec): [rt.Rule, rt.RuleAttrs] {
   const table = spec.table ?? 0;
   const action = spec.action ?? 'table';
@@ -392,6 +407,10 @@ function ruleMessage(spec: RuleSpec): [rt.Rule, rt.RuleAttrs] {
   if (spec.to) attrs.dst = addrBuf(spec.to, spec.family);
   if (action === 'table') attrs.table = table;
   if (spec.priority !== undefined) attrs.priority = spec.priority;
+  if (spec.iif) attrs.iifname = spec.iif;
+  if (spec.oif) attrs.oifname = spec.oif;
+  if (spec.fwmark !== undefined) attrs.fwmark = spec.fwmark;
+  if (spec.fwmask !== undefined) attrs.fwmask = spec.fwmask;
   attrs.protocol = spec.protocol ?? RTPROT_KEEPALIVED;
   return [data, attrs];
 }

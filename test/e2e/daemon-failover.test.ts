@@ -2,7 +2,7 @@
 // the VIP within Master_Down_Interval plus a small margin (measured from the kill/cut), send gratuitous ARP
 // (IPv4) or unsolicited NA (IPv6) that the bridge sees, and the client's neighbour entry must follow to the new
 // master's MAC. The first advert of the backup is timed against the master's last one on the bridge (kernel
-// timestamps): it may be neither early nor late. Then the old master comes back and preempts. Subnets 41-46.
+// timestamps): it may be neither early nor late. Then the old master comes back and preempts. Subnets 41-46, 82, 85.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -24,6 +24,8 @@ interface Case {
   authPass?: string;
   /** Run the client's prober through the failover and check the outage. */
   probe?: boolean;
+  /** `unicast_ttl`: every advert on the wire must carry it as its TTL / hop limit. */
+  unicastTtl?: number;
 }
 
 const PRIOS = [150, 100, 50];
@@ -38,6 +40,7 @@ async function failover(o: Case): Promise<void> {
     const spec = (k: number): InstanceSpec => ({
       priority: PRIOS[k], version: o.version ?? 3, advertInt: adv, vips: [`${vip}/${plen}`], authPass: o.authPass,
       state: k === 0 ? 'MASTER' : 'BACKUP',
+      extra: o.unicastTtl === undefined ? [] : [`unicast_ttl ${o.unicastTtl}`],
       unicast: o.unicast ? {
         src: c.addr(k + 1, f),
         peers: c.lab.hosts.map((_, j) => j).filter((j) => j !== k).map((j) => c.addr(j + 1, f)),
@@ -78,6 +81,13 @@ async function failover(o: Case): Promise<void> {
     await cap.stop();
 
     const adverts = cap.frames.filter(isVrrp);
+    if (o.unicastTtl !== undefined) {
+      // tcpdump -v prints the IPv4 TTL as "ttl N" and the IPv6 hop limit as "hlim N".
+      const ttlOf = (fr: typeof adverts[number]) => Number(/\b(?:ttl|hlim) (\d+)/.exec(fr.text)?.[1]);
+      const wrong = adverts.filter((fr) => ttlOf(fr) !== o.unicastTtl).map((fr) => fr.text);
+      assert.ok(adverts.length >= 3, 'adverts captured');
+      assert.deepEqual(wrong, [], `every advert (both hosts) carries unicast_ttl ${o.unicastTtl}`);
+    }
     const lastMaster = adverts.filter((fr) => fr.srcMac === h1.mac && fr.t <= tEvent + 1).at(-1);
     const firstBackup = adverts.find((fr) => fr.srcMac === h2.mac && fr.t > tEvent);
     assert.ok(lastMaster && firstBackup, `adverts of both around the ${o.how}`);
@@ -141,3 +151,9 @@ test('v3 0.1 s, IPv6 unicast: master link cut -> backup takes over, unsolicited 
 
 test('v2 1 s with PASS authentication: master link cut -> backup takes over within 3 x 1 s + skew',
   () => failover({ subnet: 46, hosts: 2, family: 4, how: 'cut', version: 2, advertInt: 1, authPass: 'e2esecret' }));
+
+test('v2 1 s, IPv4 unicast with unicast_ttl 7: election, master SIGKILLed -> backup takes over; every advert carries TTL 7',
+  () => failover({ subnet: 82, hosts: 2, family: 4, how: 'kill', version: 2, advertInt: 1, unicast: true, unicastTtl: 7 }));
+
+test('v3 0.1 s, IPv6 unicast with unicast_ttl 9: master link cut -> backup takes over; every advert carries hop limit 9',
+  () => failover({ subnet: 85, hosts: 2, family: 6, how: 'cut', unicast: true, unicastTtl: 9 }));

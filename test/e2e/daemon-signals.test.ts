@@ -1,5 +1,5 @@
 // keepalived's dump signals on a running daemon: files written, counters cleared, and the process lives on
-// (a real-time signal's default action would end it).
+// (a real-time signal's default action would end it). Then SIGTERM: exit 0 with the VIP and both pid files gone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ async function waitFor(what: string, f: () => boolean, ms = 5000): Promise<void>
   assert.fail(`timed out waiting for ${what}`);
 }
 
-test('SIGUSR1, SIGUSR2, SIGRTMIN+2 (JSON) and SIGRTMAX-1 (STATS_CLEAR) write keepalived\'s files; the daemon lives on', async () => {
+test('SIGUSR1, SIGUSR2, SIGRTMIN+2 (JSON) and SIGRTMAX-1 (STATS_CLEAR) write keepalived\'s files; the daemon lives on; SIGTERM removes the VIP and the pid files', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vipd-e2e-signals-'));
   const lab = Lab.create({ hosts: 1, subnet: 57, client: false });
   try {
@@ -46,8 +46,14 @@ test('SIGUSR1, SIGUSR2, SIGRTMIN+2 (JSON) and SIGRTMAX-1 (STATS_CLEAR) write kee
     await waitFor('keepalived.stats again', () => existsSync(join(dir, 'keepalived.stats')));
     const after = Number(/Sent: (\d+)/.exec(readFileSync(join(dir, 'keepalived.stats'), 'utf8'))![1]);
     assert.ok(after < before && after <= 5, `counters cleared: ${before} then ${after}`);
+    const vipHeld = () => lab.exec(lab.hosts[0], ['ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0']).includes(' 10.203.57.100/24 ');
+    assert.ok(vipHeld(), 'the master holds its VIP before the stop');
     process.kill(pid, 'SIGTERM');
     assert.equal(await Promise.race([exited, sleep(5000).then(() => 'timeout')]), 0);
+    // The stop is complete when the process is gone: the VIP removed and both pid files deleted.
+    assert.ok(!vipHeld(), 'SIGTERM removed the VIP');
+    assert.ok(!existsSync(join(dir, 'k.pid')), 'the pid file (-p) is removed');
+    assert.ok(!existsSync(join(dir, 'v.pid')), 'the VRRP pid file (-r) is removed');
   } finally {
     lab.destroy();
     rmSync(dir, { recursive: true, force: true });
