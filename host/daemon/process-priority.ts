@@ -5,21 +5,58 @@
 // (SCHED_RESET_ON_FORK, native/sched.c).
 //
 // RLIMIT_RTTIME (keepalived's default 10 ms when realtime) bounds how long the thread may run without sleeping.
-// keepalived lets the kernel's SIGXCPU end its VRRP child there (its parent then restarts it); vipd is a single
-// process, so it answers SIGXCPU by leaving realtime scheduling, says so, and goes on.
+// keepalived lets the kernel's SIGXCPU end its VRRP child there (its parent then restarts it, realtime again); vipd
+// is a single process, so it answers SIGXCPU by leaving realtime scheduling for COOL_OFF_MS, says so, and goes on.
+// Realtime comes back from a timer on the event loop, so only a loop that is healthy again gets it back: a burst
+// (200 instances becoming master at once) costs a second of ordinary scheduling, a runaway loop keeps it off.
+// Start-up and reloads are bursts that are known in advance: realtime is set aside for them (hold/release).
 import os from 'node:os';
 import type { ProcessPriority } from '../config/model.ts';
 import type { Logger } from '../log.ts';
 import { errnoName, native } from '../net/native.ts';
+import { RateLimit } from './effects.ts';
 
 export const DEFAULT_RLIMIT_RTTIME_US = 10_000;
+/** Ordinary scheduling after a SIGXCPU, before realtime is tried again. */
+export const COOL_OFF_MS = 1000;
 
 export class ProcessPriorityControl {
   private applied: ProcessPriority = { nice: null, rtPriority: null, rlimitRttimeUs: null };
   private readonly onXcpu = () => this.overran();
   private listening = false;
+  /** Realtime set aside for a burst of work (hold()); `applied` is what release() restores. */
+  private held = false;
+  /** Realtime off after a SIGXCPU until this timer restores it. */
+  private cooling: NodeJS.Timeout | null = null;
+  private readonly overrunLog = new RateLimit(60_000);
+  /** SIGXCPUs answered since start. */
+  overruns = 0;
 
   constructor(private readonly log: Logger) {}
+
+  /**
+   * Ordinary scheduling for a burst of work that does not sleep — loading a configuration, building sockets and
+   * instances at start or reload — which would otherwise run past RLIMIT_RTTIME (10 ms by default; a Node
+   * start-up alone takes longer) and cost realtime scheduling for good (SIGXCPU). release() restores it. The VRRP
+   * timers and adverts keep running meanwhile, at ordinary priority.
+   */
+  hold(): void {
+    if (this.held) return;
+    this.held = true;
+    if (this.applied.rtPriority !== null) native().setRealtime(0);
+  }
+
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    if (this.applied.rtPriority === null || this.cooling) return;
+    if (this.applied.rlimitRttimeUs !== null) native().setRlimitRttime(this.applied.rlimitRttimeUs);
+    const err = native().setRealtime(this.applied.rtPriority);
+    if (err !== 0) {
+      this.log.warn(`cannot use realtime scheduling (vrrp_rt_priority ${this.applied.rtPriority}): ${errnoName(err)}`);
+      this.applied = { ...this.applied, rtPriority: null };
+    }
+  }
 
   /** Apply a configuration's settings (start and every reload); settings removed by a reload are undone. */
   apply(want: ProcessPriority): void {
@@ -34,19 +71,25 @@ export class ProcessPriorityControl {
     }
     const rttime = want.rtPriority === null ? null : (want.rlimitRttimeUs ?? DEFAULT_RLIMIT_RTTIME_US);
     const had = this.applied.rtPriority !== null;
-    if (want.rtPriority !== this.applied.rtPriority || rttime !== this.applied.rlimitRttimeUs) {
+    // Cooling off after a SIGXCPU: a reload sets everything afresh (the soft limit, which the kernel raised by 1 s).
+    const cooled = this.cooling !== null;
+    this.stopCooling();
+    if (cooled || want.rtPriority !== this.applied.rtPriority || rttime !== this.applied.rlimitRttimeUs) {
       const n = native();
       if (rttime !== null) {
         const err = n.setRlimitRttime(rttime);
         if (err !== 0) this.log.warn(`cannot set vrrp_rlimit_rttime ${rttime}: ${errnoName(err)}`);
       }
-      const err = n.setRealtime(want.rtPriority ?? 0);
+      // While held, realtime is only recorded: release() sets it once the burst of work is over.
+      const err = this.held && want.rtPriority !== null ? 0 : n.setRealtime(want.rtPriority ?? 0);
       if (err !== 0) {
         this.log.warn(`cannot use realtime scheduling (vrrp_rt_priority ${want.rtPriority}): ${errnoName(err)}` +
           (err === 1 ? ' (needs CAP_SYS_NICE, or an RLIMIT_RTPRIO that allows it)' : ''));
         want = { ...want, rtPriority: null };
       } else if (want.rtPriority !== null) {
-        this.log.info(`vrrp process realtime scheduling: SCHED_RR priority ${want.rtPriority}, RLIMIT_RTTIME ${rttime} us`);
+        if (!cooled || want.rtPriority !== this.applied.rtPriority || rttime !== this.applied.rlimitRttimeUs) {
+          this.log.info(`vrrp process realtime scheduling: SCHED_RR priority ${want.rtPriority}, RLIMIT_RTTIME ${rttime} us`);
+        }
       } else if (had) {
         this.log.info('vrrp process realtime scheduling turned off');
       }
@@ -62,17 +105,41 @@ export class ProcessPriorityControl {
   }
 
   private overran(): void {
-    if (this.applied.rtPriority === null) return;
+    if (this.applied.rtPriority === null || this.held || this.cooling) return;
     native().setRealtime(0);
-    this.log.warn(`the VRRP thread ran ${this.applied.rlimitRttimeUs} us without sleeping (vrrp_rlimit_rttime): ` +
-      'realtime scheduling turned off until the next reload');
-    this.applied = { ...this.applied, rtPriority: null };
-    process.removeListener('SIGXCPU', this.onXcpu);
-    this.listening = false;
+    this.overruns++;
+    const suppressed = this.overrunLog.pass('xcpu');
+    if (suppressed !== null) {
+      this.log.warn(`the VRRP thread ran ${this.applied.rlimitRttimeUs} us without sleeping (vrrp_rlimit_rttime): ` +
+        `ordinary scheduling for ${COOL_OFF_MS / 1000} s` + (suppressed > 0 ? ` (${suppressed} more since the last report)` : ''));
+    }
+    this.cooling = setTimeout(() => this.recover(), COOL_OFF_MS);
+    this.cooling.unref();
+  }
+
+  private recover(): void {
+    this.cooling = null;
+    const rt = this.applied.rtPriority;
+    if (rt === null || this.held) return; // release() / apply() set it
+    const n = native();
+    // The kernel raised the soft limit by a second when it sent SIGXCPU: back to the configured one.
+    if (this.applied.rlimitRttimeUs !== null) n.setRlimitRttime(this.applied.rlimitRttimeUs);
+    const err = n.setRealtime(rt);
+    if (err !== 0) {
+      this.log.warn(`cannot use realtime scheduling again (vrrp_rt_priority ${rt}): ${errnoName(err)}`);
+      this.applied = { ...this.applied, rtPriority: null };
+    }
+  }
+
+  private stopCooling(): void {
+    if (this.cooling) clearTimeout(this.cooling);
+    this.cooling = null;
   }
 
   /** Back to ordinary scheduling (stop). */
   reset(): void {
+    this.held = false;
+    this.stopCooling();
     this.apply({ nice: null, rtPriority: null, rlimitRttimeUs: null });
   }
 }

@@ -149,6 +149,8 @@ export class Daemon {
   private async boot(): Promise<void> {
     this.config = this.loadConfigOrThrow();
     this.priority = new ProcessPriorityControl(this.log);
+    // Settings now, realtime itself once start-up is done (a Node start-up runs past RLIMIT_RTTIME).
+    this.priority.hold();
     this.priority.apply(this.config.global.vrrpProcess);
     this.nl = new Netlink();
     this.nl.onError = (e) => this.log.err(`netlink: ${e.message}`);
@@ -178,6 +180,7 @@ export class Daemon {
     for (const r of this.byHandle.values()) {
       this.driver.step((now) => this.applyVerdict(now, r.plan.handle, this.tracking.verdict(r.plan.handle), true));
     }
+    this.priority.release();
   }
 
   private startTracking(cfg: Config, instances: InstancePlan[]): Promise<DaemonTracking> {
@@ -601,6 +604,16 @@ export class Daemon {
     if (this.stopping) return;
     // The previous reload's (or transition's) address changes finish first, so the dumps below see them.
     await this.effects.idle(5000);
+    // Loading and matching a configuration is a burst of work that must not cost realtime scheduling.
+    this.priority.hold();
+    try {
+      await this.reloadHeld();
+    } finally {
+      this.priority.release();
+    }
+  }
+
+  private async reloadHeld(): Promise<void> {
     const r = loadConfig(this.opts.configFile, { configId: this.opts.configId, allConfig: this.opts.allConfig });
     const errors = r.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length > 0) {

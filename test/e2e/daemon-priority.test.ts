@@ -7,7 +7,7 @@ import { chmodSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from './helpers/wait.ts';
+import { sleep, waitFor } from './helpers/wait.ts';
 import { Cluster, configText } from './helpers/daemon.ts';
 
 /** nice (field 19), rt_priority (40) and policy (41) of /proc/<pid>[/task/<tid>]/stat. */
@@ -58,5 +58,52 @@ test('vrrp_rt_priority 20 + vrrp_priority -5: SCHED_RR and nice -5 on the event-
   } finally {
     c.destroy();
     for (const f of [out, script]) rmSync(f, { force: true });
+  }
+});
+
+// A Node start-up (and a reload) is tens of milliseconds of work without sleeping, and 200 instances becoming
+// master at once more: with keepalived's default vrrp_rlimit_rttime (10 ms) the first would run past the limit the
+// moment realtime scheduling is on (SIGXCPU), and realtime would be gone before the first advert. Realtime is set
+// once start-up is done and set aside during a reload; a SIGXCPU from a burst costs it for a second, after which
+// it is back with the configured limit (the kernel raises the soft limit by a second per SIGXCPU).
+test('vrrp_rt_priority with the default vrrp_rlimit_rttime (10 ms) and 200 instances: SCHED_RR after start-up, after 200 takeovers at once and after a reload', async () => {
+  const c = Cluster.create(1, 88);
+  try {
+    const v = c.vipds[0];
+    const many = (extra: boolean) => {
+      const specs = Array.from({ length: 200 }, (_, k) => ({
+        name: `VI_${k + 1}`, vrid: k + 1, priority: 150, version: 3 as const, advertInt: 1,
+        vips: [`10.88.${k >> 8}.${k & 255}/32`, ...(extra ? [`10.89.${k >> 8}.${k & 255}/32`] : [])],
+      }));
+      return configText(specs).replace('global_defs {\n', 'global_defs {\n  vrrp_rt_priority 30\n');
+    };
+    const realtime = async (what: string) => {
+      const pid = v.child!.pid!;
+      const ok = () => {
+        const limit = /Max realtime timeout\s+(\d+)\s+(\S+)/.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
+        const s = sched(`/proc/${pid}/stat`);
+        return limit?.[1] === '10000' && s.policy === 2 && s.rtPrio === 30;
+      };
+      // A SIGXCPU during the burst: ordinary scheduling for 1 s, then realtime again (bounded wait).
+      await waitFor(`${what}: SCHED_RR 30 with RLIMIT_RTTIME 10000 us`, async () => ok(), 3000, 50).catch((e: Error) => {
+        throw new Error(`${e.message}\n${readFileSync(`/proc/${pid}/limits`, 'utf8')}\n${v.logText()}`);
+      });
+    };
+    c.start([many(false)]);
+    await realtime('after start-up');
+    assert.equal(v.countLog(/without sleeping/), 0, `start-up ran under ordinary scheduling\n${v.logText()}`);
+    await waitFor('200 masters', async () => (await v.status().catch(() => null))?.instances.filter((i) => i.state === 'MASTER').length === 200, 20_000, 100);
+    await realtime('after 200 takeovers');
+
+    // A reload that keeps the setting and adds a VIP to every instance (real work): realtime before and after.
+    v.writeConfig(many(true));
+    const since = Date.now();
+    v.signal('SIGHUP');
+    await v.waitLog(/Reloaded/, 10_000, since);
+    await realtime('after the reload');
+    console.log(`SIGXCPU answered ${v.countLog(/without sleeping/)} time(s) (logged at most once a minute)`);
+    assert.deepEqual(await c.stopAll([]), []);
+  } finally {
+    c.destroy();
   }
 });
