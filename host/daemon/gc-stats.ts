@@ -7,7 +7,8 @@ import { PerformanceObserver } from 'node:perf_hooks';
 export interface GcStats {
   /** Collections since start, all kinds. */
   count: number;
-  /** Of which major (mark-compact). */
+  /** Of which minor (scavenges of the young generation) and major (mark-compact). */
+  minor: number;
   major: number;
   /** Total and longest pause on the event-loop thread, ms. */
   totalMs: number;
@@ -15,13 +16,15 @@ export interface GcStats {
 }
 
 export class GcWatch {
-  readonly stats: GcStats = { count: 0, major: 0, totalMs: 0, maxMs: 0 };
+  readonly stats: GcStats = { count: 0, minor: 0, major: 0, totalMs: 0, maxMs: 0 };
   private readonly obs = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
       const s = this.stats;
       s.count++;
-      // detail.kind: NODE_PERFORMANCE_GC_MAJOR = 4 (perf_hooks.constants)
-      if (((e as { detail?: { kind?: number } }).detail?.kind ?? 0) & 4) s.major++;
+      // detail.kind (perf_hooks.constants): NODE_PERFORMANCE_GC_MINOR = 1, NODE_PERFORMANCE_GC_MAJOR = 4
+      const kind = (e as { detail?: { kind?: number } }).detail?.kind ?? 0;
+      if (kind & 1) s.minor++;
+      if (kind & 4) s.major++;
       s.totalMs += e.duration;
       if (e.duration > s.maxMs) s.maxMs = e.duration;
     }

@@ -5,10 +5,20 @@ const INJECT = new URL('./inject.ts', import.meta.url).pathname;
 
 export interface Injected { sent: number; failed: number; ms: number }
 
+export interface InjectOptions {
+  /**
+   * Run the injector under SCHED_IDLE: it gets a CPU only when nothing else wants one. On a 2-core machine that also
+   * hosts the daemons, a flooder spinning at ordinary priority takes a core the attacked daemon would have on its
+   * own machine; idle, it models an attacker elsewhere on the LAN (the frames' cost in the kernel stays).
+   */
+  idle?: boolean;
+}
+
 /** Send `frames` from `h`'s eth0: once each (durationMs 0), or round-robin at `rate`/s (0: flat out) for durationMs. */
-export async function inject(lab: Lab, h: LabHost, frames: Buffer[], rate = 0, durationMs = 0): Promise<Injected> {
-  const child = lab.spawn(h, process.execPath, ['--import', 'tsx', INJECT, 'eth0', String(rate), String(durationMs)],
-    { stdio: ['pipe', 'pipe', 'pipe'] });
+export async function inject(lab: Lab, h: LabHost, frames: Buffer[], rate = 0, durationMs = 0, opts: InjectOptions = {}): Promise<Injected> {
+  const argv = [process.execPath, '--import', 'tsx', INJECT, 'eth0', String(rate), String(durationMs)];
+  const [cmd, ...args] = opts.idle ? ['chrt', '--idle', '0', ...argv] : argv;
+  const child = lab.spawn(h, cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
