@@ -5,6 +5,7 @@ import { registerSimCommand } from './sim-command.ts';
 import { registerDaemonOptions } from './daemon-options.ts';
 import { registerStatusCommand } from './status-command.ts';
 import { registerDemoCommand } from './demo-command.ts';
+import { getoptArgv } from './keepalived-argv.ts';
 
 /** What the CLI needs from the outside world; tests pass their own. */
 export interface CliDeps {
@@ -44,7 +45,7 @@ export function createProgram(deps: CliDeps): VipdProgram {
     async run(argv: string[]): Promise<number> {
       exitCode = 0;
       try {
-        await program.parseAsync(argv, { from: 'user' });
+        await program.parseAsync(getoptArgv(argv, program.commands.map((c) => c.name())), { from: 'user' });
       } catch (e) {
         if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
         deps.stderr(`vipd: ${(e as Error).message}\n`);

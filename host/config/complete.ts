@@ -49,6 +49,28 @@ function completeOne(x: InstanceDraft, g: GlobalDefs, cfg: Config, ifaces: Reado
   let version: 2 | 3 = x.version?.v ?? g.vrrpVersion;
   if (family === 'inet6' && version === 2) version = 3;
 
+  // RFC 5798 §5.2.9: an IPv6 router's first address is its link-local one; strict mode enforces it (multicast only).
+  const firstV6 = family === 'inet6' && !unicast ? vips[0] : undefined;
+  if (firstV6 && !isLinkLocal6(firstV6.addr)) {
+    if (strict) d.error(firstV6.at, 'virtual_ipaddress', `${who} the first IPv6 VIP must be link-local in strict mode (RFC 5798 5.2.9)`, { expected: 'an fe80::/10 address listed first', found: firstV6.addr });
+    else d.add({ file: firstV6.at.file, line: firstV6.at.line, col: firstV6.at.col, severity: 'warning', status: null, keyword: 'virtual_ipaddress', message: `${who} the first IPv6 VIP should be link-local (RFC 5798 5.2.9); keepalived only logs this outside strict mode` });
+  }
+
+  if (x.vrf) {
+    if (x.interface) d.error(x.vrf.at, 'vrf', `${who} vrf can only be given without interface; vrf ignored`, { expected: 'either vrf or interface', found: x.vrf.v });
+    else if (ifaces && !ifaces.has(x.vrf.v)) d.error(x.vrf.at, 'vrf', `${who} VRF interface ${x.vrf.v} does not exist`, { expected: 'an existing VRF device', found: x.vrf.v });
+    else d.error(x.vrf.at, 'vrf', `${who} vipd does not run instances bound to a VRF (keepalived 2.2.7 accepts this only when ${x.vrf.v} is a VRF device); give the instance an interface`, { expected: 'interface IF', found: `vrf ${x.vrf.v}` });
+  }
+
+  let vmac = x.useVmac ?? null;
+  if (x.vmacXmitBaseAt) {
+    if (!x.useVmacAt) d.error(x.vmacXmitBaseAt, 'vmac_xmit_base', `${who} vmac_xmit_base is only valid together with use_vmac; ignored`, { expected: 'use_vmac' });
+    else if (strict) {
+      d.error(x.vmacXmitBaseAt, 'vmac_xmit_base', `${who} vmac_xmit_base is incompatible with strict mode; resetting`);
+      vmac = vmac && { ...vmac, xmitBase: false };
+    }
+  }
+
   let priority = x.priority?.v ?? (x.state?.v === 'MASTER' ? VRRP_PRIO_OWNER : VRRP_PRIO_DFL);
   let state: 'MASTER' | 'BACKUP' = x.state?.v ?? (priority === VRRP_PRIO_OWNER ? 'MASTER' : 'BACKUP');
   if (strict && state === 'MASTER' && priority !== VRRP_PRIO_OWNER) {
@@ -130,7 +152,7 @@ function completeOne(x: InstanceDraft, g: GlobalDefs, cfg: Config, ifaces: Reado
     for (const v of [...vips, ...x.excludedVips]) if (v.dev && !ifaces.has(v.dev)) d.error(v.at, 'dev', `interface ${v.dev} for address ${v.addr} does not exist`, { expected: 'an existing interface', found: v.dev });
   }
   for (const rt of x.routes) {
-    if (!rt.dev && !rt.noTrack && rt.type === 'unicast') d.warn(rt.at, 'virtual_routes', `cannot track route ${rt.dst} with no interface specified; not tracking (add 'dev IF' or 'no_track')`);
+    if (!rt.dev && !rt.noTrack) d.warn(rt.at, 'virtual_routes', `cannot track route ${rt.dst} with no interface specified; not tracking (add 'dev IF' or 'no_track')`);
   }
   for (const ru of x.rules) {
     if (ru.priority === null) d.warn(ru.at, 'virtual_rules', 'rule has no preference specified; the kernel picks one, which is probably not what you want', { expected: 'priority N' });
@@ -176,13 +198,17 @@ function completeOne(x: InstanceDraft, g: GlobalDefs, cfg: Config, ifaces: Reado
     notify: x.notify,
     notifyPriorityChanges: x.bools.notifyPriorityChanges ?? false,
     smtpAlert: x.bools.smtpAlert ?? null,
-    useVmac: x.useVmac ?? null,
+    useVmac: vmac,
     promoteSecondaries: x.bools.promoteSecondaries ?? false,
     trackSrcIp: x.bools.trackSrcIp ?? false,
     noVirtualIpaddress: noVip,
     syncGroup: null,
     debug: x.debug,
   };
+}
+
+function isLinkLocal6(addr: string): boolean {
+  return /^fe[89ab][0-9a-f]:/i.test(addr);
 }
 
 /** Two instances on one socket (interface + family + group, or unicast source + overlapping peers) with one VRID. */
@@ -224,10 +250,36 @@ export function completeSyncGroups(groups: SyncGroup[], instances: VrrpInstance[
   return out;
 }
 
-/** 2.2.7: running any existing executable as a script without enable_script_security is a SECURITY VIOLATION. */
+/**
+ * Where a script's argv[0] leads, as 2.2.7 decides: `<PATH` (a shell redirection, e.g. `</dev/tcp/HOST/PORT`) is
+ * run by /bin/sh and is found when bash would open it; otherwise the resolved file. `counts`: keepalived treats it
+ * as a script it executes (a regular file or a directory), which needs enable_script_security.
+ */
+function scriptTarget(sys: SystemView, argv0: string): { counts: boolean } | null {
+  if (argv0.startsWith('<')) {
+    const p = argv0.slice(1);
+    return /^\/dev\/(tcp|udp)\//.test(p) || sys.resolveExecutable(p) !== null ? { counts: false } : null;
+  }
+  const r = sys.resolveExecutable(argv0);
+  if (r === null) return null;
+  return { counts: (sys.pathKind?.(r) ?? 'file') !== 'other' };
+}
+
+/**
+ * 2.2.7 (measured): a vrrp_script whose command is not found is disabled with a config error, used or not (a
+ * notify script that is not found is not); running any existing script without enable_script_security is a
+ * SECURITY VIOLATION.
+ */
 export function checkScriptSecurity(cfg: Config, scriptsAll: VrrpScript[], sys: SystemView, d: Diagnostics): void {
   const cmds: { argv: string[]; at: Position }[] = [];
-  for (const s of scriptsAll) if (s.script) cmds.push(s.script);
+  for (const s of scriptsAll) {
+    if (!s.script) continue;
+    cmds.push(s.script);
+    if (scriptTarget(sys, s.script.argv[0]) === null) {
+      // A warning (-t exits 5 either way): keepalived runs on with the script disabled, and so does a reload here.
+      d.warn(s.script.at, 'script', `disabling track script ${s.name}: '${s.script.argv[0]}' is not found or not accessible`, { expected: 'an existing executable (a bare name is searched in PATH)', found: s.script.argv[0] });
+    }
+  }
   const notifies = [...cfg.instances.map((i) => i.notify), ...cfg.syncGroups.map((g) => g.notify)];
   for (const n of notifies) for (const c of Object.values(n)) if (c) cmds.push(c);
   if (cmds.length === 0) return;
@@ -239,7 +291,7 @@ export function checkScriptSecurity(cfg: Config, scriptsAll: VrrpScript[], sys: 
     }
     return;
   }
-  const runnable = cmds.find((c) => sys.resolveExecutable(c.argv[0]) !== null);
+  const runnable = cmds.find((c) => scriptTarget(sys, c.argv[0])?.counts);
   if (runnable) {
     d.error(runnable.at, 'script', 'SECURITY VIOLATION - scripts are being executed but script_security not enabled (add enable_script_security to global_defs)', { status: 'security' });
   }

@@ -81,8 +81,7 @@ export function statusExit(s: ConfigStatus): number {
 export function formatDiagnostic(d: Diagnostic): string {
   const where = d.line > 0 ? `${d.file}:${d.line}:${d.col}` : d.file;
   const kw = d.keyword ? ` '${d.keyword}':` : '';
-  const ef = d.expected !== undefined || d.found !== undefined
-    ? ` (expected ${d.expected ?? '?'}, found ${d.found === undefined ? 'nothing' : `'${d.found}'`})`
-    : '';
+  const found = d.found === undefined ? 'nothing' : `'${d.found}'`;
+  const ef = d.expected !== undefined ? ` (expected ${d.expected}, found ${found})` : d.found !== undefined ? ` (found ${found})` : '';
   return `${where}: ${d.severity}:${kw} ${d.message}${ef}`;
 }

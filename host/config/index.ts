@@ -26,6 +26,8 @@ export interface LoadOptions {
   system?: SystemView;
   env?: Record<string, string | undefined>;
   random?: () => number;
+  /** router_id's default (keepalived: the host name); tests pass their own. */
+  hostname?: string;
 }
 
 export interface LoadResult {
@@ -51,6 +53,7 @@ export function loadConfig(path: string = DEFAULT_CONFIG_FILE, options: LoadOpti
   }, d);
   const tree = buildTree(lines, d);
   const config = buildConfig(path, tree, options.system ?? realSystem, d);
+  config.global.routerId ??= options.hostname ?? hostname();
   return { config, diagnostics: d.list, exitCode: exitCodeFor(d.list) };
 }
 

@@ -1,11 +1,12 @@
-// keepalived.conf text → lines of tokens, with keepalived's preprocessing applied in keepalived's order:
-// comments, include (detected before anything else, so it cannot use @ or $), @ID / @^ID conditional lines,
-// $NAME=value definitions, ~SEQ/~SEQx/~LST generators, ${NAME} expansion (a multi-line value becomes several
-// lines), then splitting into tokens ({ and } are always tokens of their own; quotes keep whitespace and take
-// C escapes).
+// keepalived.conf text → lines of tokens, with keepalived 2.2.7's preprocessing in its order: comments, @ID /
+// @^ID conditional lines, $NAME=value definitions, ~SEQ/~SEQx/~LST generators, ${NAME} expansion (a multi-line
+// value becomes several lines), and only then include lines (2.2.7 checks for include on the expanded line,
+// so `include $DIR/x.conf` and `@node1 include ...` work); then tokens ({ and } are tokens of their own, quotes
+// keep whitespace and take C escapes).
 import { dirname, resolve } from 'node:path';
 import type { Diagnostics, Position } from './diagnostics.ts';
-import { type ConfigFs, expandBraces, hasWildcard, resolveInclude } from './source.ts';
+import { type ConfigFs, resolveInclude } from './source.ts';
+import { INCLUDE_ALL, INCLUDE_KINDS, INCLUDE_LINE, INCLUDE_R, includeCheckLevel, planInclude } from './include.ts';
 
 export interface Token extends Position {
   text: string;
@@ -20,9 +21,9 @@ export interface SourceLine {
 
 export interface LexOptions {
   fs: ConfigFs;
-  /** `-i ID`, or the host name up to the first dot. */
+  /** `-i ID`, or the host name up to the first dot; also the value of ${_INSTANCE}. */
   configId: string;
-  /** `-e/--all-config`: a missing include is an error. */
+  /** `-e/--all-config`: every include check applies to every include. */
   allConfig: boolean;
   env?: Record<string, string | undefined>;
   /** For ${_RANDOM}; tests pass a seeded one. */
@@ -31,6 +32,7 @@ export interface LexOptions {
   maxLines?: number;
 }
 
+/** Include nesting: keepalived re-reads a looping include until it runs out of file descriptors; vipd stops here. */
 const MAX_DEPTH = 32;
 const MAX_EXPANDED = 1 << 20;
 
@@ -43,6 +45,9 @@ export function lex(path: string, opts: LexOptions, diags: Diagnostics): SourceL
     stack: [],
     maxLines: opts.maxLines ?? 5_000_000,
     stopped: false,
+    includeCheck: opts.allConfig ? INCLUDE_ALL : 0,
+    blocks: [],
+    lastKw: null,
   };
   const text = opts.fs.read(path);
   if (text === null) {
@@ -64,13 +69,14 @@ interface LexState {
   stack: string[];
   maxLines: number;
   stopped: boolean;
+  /** include_check level in force (global_defs include_check, -e); an included file's changes end with it. */
+  includeCheck: number;
+  /** Keywords of the open blocks, to know when include_check is inside global_defs. */
+  blocks: string[];
+  lastKw: string | null;
 }
 
 function readFile(st: LexState, file: string, text: string): void {
-  if (st.stack.includes(file) || st.stack.length >= MAX_DEPTH) {
-    st.diags.error({ file, line: 0, col: 0 }, 'include', `include loop or nesting deeper than ${MAX_DEPTH} at '${file}'`);
-    return;
-  }
   st.stack.push(file);
   const raw = text.split(/\r?\n/);
   for (let i = 0; i < raw.length && !st.stopped; i++) {
@@ -79,11 +85,6 @@ function readFile(st: LexState, file: string, text: string): void {
     const lead = body.length - body.trimStart().length;
     body = body.trim();
     if (body === '') continue;
-    const inc = /^(include[rmwbat]?)\s+(.*)$/.exec(body);
-    if (inc) {
-      doInclude(st, inc[1], inc[2], { file, line: lineNo, col: lead + 1 });
-      continue;
-    }
     // $NAME=value with a trailing backslash continues on the next line.
     if (/^(@\^?\S+\s+)?\$[A-Za-z_][A-Za-z0-9_]*=/.test(body)) {
       while (body.endsWith('\\') && i + 1 < raw.length) {
@@ -97,36 +98,35 @@ function readFile(st: LexState, file: string, text: string): void {
   st.stack.pop();
 }
 
+/** A problem keepalived logs about an include: an error (exit 6) if the checks in force ask for its class. */
+function includeProblem(st: LexState, flags: number, check: number, at: Position, kind: string, message: string): void {
+  if (flags & check) st.diags.error(at, kind, message, { status: 'security' });
+  else st.diags.add({ ...pos(at), severity: 'warning', status: null, keyword: kind, message: `${message} (ignored, as keepalived does; -e, include_check or a stricter include variant make it an error)` });
+}
+
 function doInclude(st: LexState, kind: string, rest: string, at: Position): void {
-  // Brace patterns belong to the glob here, so split on whitespace only (quotes still group).
-  const words: Token[] = [];
-  for (const m of rest.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) {
-    words.push({ text: m[1] ?? m[2] ?? m[3], quoted: m[3] === undefined, file: at.file, line: at.line, col: at.col + kind.length + 1 + (m.index ?? 0) });
+  const flags = st.includeCheck | INCLUDE_KINDS[kind];
+  // keepalived globs the whole rest of the line: quotes and spaces are part of the pattern.
+  const pattern = resolveInclude(rest, at.file);
+  const plan = planInclude(pattern, rest, flags, st.opts.fs);
+  for (const p of plan.problems) includeProblem(st, flags, p.check, at, kind, p.message);
+  const saved = st.includeCheck;
+  for (const f of plan.files) {
+    if (st.stopped) return;
+    const text = st.opts.fs.read(f);
+    if (text === null) includeProblem(st, flags, INCLUDE_R, at, kind, `cannot read included file '${f}'; skipped`);
+    else if (st.stack.length >= MAX_DEPTH) {
+      const loop = st.stack.includes(resolve(f));
+      includeProblem(st, flags, INCLUDE_R, at, kind, loop
+        ? `include loop: '${f}' is already being read (included again from ${at.file}:${at.line}); stopped after ${MAX_DEPTH} levels (keepalived goes on until it runs out of file descriptors)`
+        : `includes nested deeper than ${MAX_DEPTH} levels at '${f}'; skipped`);
+    } else readFile(st, resolve(f), text);
+    st.includeCheck = saved;
   }
-  if (words.length === 0) {
-    st.diags.error(at, kind, 'include needs a file name or glob', { expected: 'a path', status: 'abort' });
-    return;
-  }
-  for (const w of words) {
-    const pattern = resolveInclude(w.text, at.file);
-    const files = st.opts.fs.glob(pattern);
-    if (files.length === 0) {
-      const strict = st.opts.allConfig || kind === 'includem' || kind === 'includew' || kind === 'includeb' || kind === 'includea' || kind === 'includet';
-      const wild = hasWildcard(pattern) || expandBraces(pattern).length > 1;
-      if (strict) st.diags.error(w, kind, `no configuration file matches '${w.text}'`, { expected: wild ? 'at least one matching file' : 'an existing file', found: pattern, status: 'security' });
-      else st.diags.note(w, kind, `no configuration file matches '${w.text}' (ignored, as keepalived does; -e makes it an error)`);
-      continue;
-    }
-    for (const f of files) {
-      const text = st.opts.fs.read(f);
-      if (text === null) {
-        if (kind === 'include' && !st.opts.allConfig) st.diags.note(w, kind, `cannot read included file '${f}' (ignored, as keepalived does)`);
-        else st.diags.error(w, kind, `cannot read included file '${f}'`, { status: 'security' });
-        continue;
-      }
-      readFile(st, resolve(f), text);
-    }
-  }
+}
+
+function pos(p: Position): Position {
+  return { file: p.file, line: p.line, col: p.col };
 }
 
 /** Drop `#` / `!` comments that are outside quotes. */
@@ -145,8 +145,9 @@ export function stripComment(s: string): string {
 
 function logical(st: LexState, text: string, file: string, line: number, lead: number, depth: number): void {
   if (st.stopped) return;
+  const at = { file, line, col: lead + 1 };
   if (depth > MAX_DEPTH) {
-    st.diags.error({ file, line, col: lead + 1 }, '', `parameter or generator expansion nested deeper than ${MAX_DEPTH}`);
+    st.diags.error(at, '', `parameter or generator expansion nested deeper than ${MAX_DEPTH}`);
     return;
   }
   let t = text.trim();
@@ -161,51 +162,119 @@ function logical(st: LexState, text: string, file: string, line: number, lead: n
   }
   const def = /^\$([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(t);
   if (def) {
-    st.params.set(def[1], def[2]);
+    st.params.set(def[1], def[2].replace(/^[ \t]+/, ''));
     return;
   }
   if (t[0] === '~') {
     generator(st, t, file, line, lead, depth);
     return;
   }
-  const expanded = expand(st, t, file);
+  const expanded = expand(st, t, { file, line, col: lead + 1 });
   if (expanded === null) {
-    st.diags.error({ file, line, col: lead + 1 }, '', `parameter expansion grew beyond ${MAX_EXPANDED} characters (recursive definition?)`);
+    st.diags.error(at, '', `parameter expansion grew beyond ${MAX_EXPANDED} characters (recursive definition?)`);
     return;
   }
-  if (expanded.includes('\n')) {
-    for (const piece of expanded.split('\n')) logical(st, stripComment(piece), file, line, 0, depth + 1);
+  if (expanded !== t) {
+    if (expanded.includes('\n')) {
+      for (const piece of expanded.split('\n')) logical(st, stripComment(piece), file, line, 0, depth + 1);
+      return;
+    }
+    // A value can make a definition, a generator or a conditional line: keepalived looks at the line again.
+    const e = expanded.trim();
+    if (e[0] === '~' || e[0] === '@' || /^\$[A-Za-z_][A-Za-z0-9_]*=/.test(e)) {
+      logical(st, e, file, line, 0, depth + 1);
+      return;
+    }
+  }
+  const inc = INCLUDE_LINE.exec(expanded);
+  if (inc) {
+    const col = expanded === t ? lead + 1 : 1;
+    doInclude(st, inc[1], inc[2].trim(), { file, line, col });
     return;
   }
-  const tokens = tokenize(expanded, file, line, expanded === t ? lead : 0);
+  // Text from a value is not comment-stripped; 2.2.7's word splitter stops at an unquoted # or ! there.
+  const tokens = tokenize(expanded, file, line, expanded === t ? lead : 0, expanded !== t);
   if (tokens.length === 0) return;
   if (st.out.length >= st.maxLines) {
     st.diags.error({ file, line, col: 1 }, '', `configuration expands to more than ${st.maxLines} lines; stopping`, { status: 'fatal' });
     st.stopped = true;
     return;
   }
+  followBlocks(st, tokens);
   st.out.push({ file, line, tokens });
+}
+
+/** Tracks the open blocks so that `include_check` in global_defs changes the checks of the includes after it. */
+function followBlocks(st: LexState, tokens: readonly Token[]): void {
+  if (tokens[0].text === 'include_check' && !tokens[0].quoted && st.blocks.length === 1 && st.blocks[0] === 'global_defs') {
+    const words = [];
+    for (const w of tokens.slice(1)) { if (w.text === '{' || w.text === '}') break; words.push(w.text); }
+    st.includeCheck = includeCheckLevel(words, st.includeCheck).level;
+  }
+  let first = true;
+  for (const tok of tokens) {
+    if (tok.quoted || (tok.text !== '{' && tok.text !== '}')) {
+      if (first) st.lastKw = tok.text;
+      first = false;
+      continue;
+    }
+    if (tok.text === '{') st.blocks.push(st.lastKw ?? '');
+    else st.blocks.pop();
+    st.lastKw = null;
+    first = true;
+  }
+}
+
+/** strtol(s, &end, 0) from i: leading blanks, sign, 0x hex / 0 octal / decimal; no digits gives 0 and i. */
+function strtol(s: string, i: number): [number, number] {
+  const m = /^[ \t]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(s.slice(i));
+  if (!m) return [0, i];
+  const body = m[2];
+  const v = /^0[xX]/.test(body) ? parseInt(body.slice(2), 16) : body.length > 1 && body[0] === '0' ? parseInt(body, 8) : Number(body);
+  return [m[1] === '-' ? -v : v, i + m[0].length];
+}
+
+/**
+ * keepalived's ~SEQ arguments: (var, end) counts from 1 (or -1) towards end, (var, start, end) steps by ±1, and
+ * (var, start, step, end) must step towards end: a zero step or one pointing away is an error, not an empty loop.
+ */
+function seqRange(args: string): { start: number; step: number; end: number } | string {
+  let [one, p] = strtol(args, 0);
+  const skip = () => { while (args[p] === ' ' || args[p] === '\t') p++; };
+  skip();
+  if (args[p] === ')') return { start: one < 0 ? -1 : 1, step: one < 1 ? -1 : 1, end: one };
+  if (args[p] !== ',') return 'definition';
+  const [two, p2] = strtol(args, p + 1);
+  p = p2;
+  skip();
+  if (args[p] === ')') return { start: one, step: one <= two ? 1 : -1, end: two };
+  if (args[p] !== ',') return 'definition';
+  const [three, p3] = strtol(args, p + 1);
+  p = p3;
+  skip();
+  if (args[p] !== ')') return 'definition';
+  if (two === 0 || (one < three && two < 0) || (one > three && two > 0)) return 'values';
+  return { start: one, step: two, end: three };
 }
 
 /** `~SEQ(var, start, step, end) rest`, `~SEQx(...)`, `~LST(var, a, b)`, `~LST({v,w},{1,2},{3,4})`. */
 function generator(st: LexState, t: string, file: string, line: number, lead: number, depth: number): void {
   const at = { file, line, col: lead + 1 };
-  const m = /^~(SEQx?|LST)\(/.exec(t);
+  const m = /^~(SEQx?|LST)[ \t]*\(/.exec(t);
   const close = t.indexOf(')');
   if (!m || close < 0) {
-    st.diags.error(at, t.split(/\s/)[0], 'unknown or malformed line generator', { expected: '~SEQ(var, start, step, end), ~SEQx(...) or ~LST(var, values...)', found: t.slice(0, 40) });
+    st.diags.error(at, t.split(/\s/)[0], m ? `invalid ~${m[1]} specification: no closing ')'` : 'unknown keyword (not a line generator)', { expected: '~SEQ(var, start, step, end), ~SEQx(...) or ~LST(var, values...)', found: t.slice(0, 40) });
     return;
   }
-  const inner = expand(st, t.slice(m[0].length, close), file) ?? '';
   const rest = t.slice(close + 1);
   const restLead = lead + close + 1;
   const bind = (names: string[], values: string[]) => {
-    const old = names.map((n) => st.params.get(n));
+    // Like keepalived, the variable keeps its last value after the loop.
     names.forEach((n, k) => st.params.set(n, values[k] ?? ''));
     logical(st, rest, file, line, restLead, depth + 1);
-    names.forEach((n, k) => (old[k] === undefined ? st.params.delete(n) : st.params.set(n, old[k]!)));
   };
   if (m[1] === 'LST') {
+    const inner = expand(st, t.slice(m[0].length, close), at) ?? '';
     if (inner.trim().startsWith('{')) {
       const groups = [...inner.matchAll(/\{([^}]*)\}/g)].map((g) => g[1].split(',').map((s) => s.trim()));
       if (groups.length < 2) return void st.diags.error(at, '~LST', 'list generator needs a name group and at least one value group', { found: inner });
@@ -223,32 +292,49 @@ function generator(st: LexState, t: string, file: string, line: number, lead: nu
     }
     return;
   }
-  const parts = inner.split(',').map((s) => s.trim());
-  const nums = parts.slice(1).map((s) => (/^-?(0x[0-9a-f]+|\d+)$/i.test(s) ? Number(s) : NaN));
-  // keepalived takes (var, end), (var, start, end) or (var, start, step, end).
-  let [start, step, end] = nums.length === 1 ? [1, 1, nums[0]] : nums.length === 2 ? [nums[0], 1, nums[1]] : [nums[0], nums[1], nums[2]];
-  if (parts[0] === '' || nums.length < 1 || nums.length > 3 || nums.some((n) => Number.isNaN(n)) || step === 0) {
-    st.diags.error(at, `~${m[1]}`, 'malformed sequence generator', { expected: '~SEQ(var, start, step, end) with integers and step != 0', found: inner });
+  const kw = `~${m[1]}`;
+  const head = /^[ \t]*([^ \t,)]*)[ \t]*/.exec(t.slice(m[0].length))!;
+  const afterVar = m[0].length + head[0].length;
+  if (head[1] === '' || t[afterVar] !== ',') {
+    st.diags.error(at, kw, `invalid ${kw} definition: a variable and at least one number are needed`, { expected: `${kw}(var, end), ${kw}(var, start, end) or ${kw}(var, start, step, end)`, found: t.slice(0, close + 1) });
     return;
   }
-  if ((step > 0 && start > end) || (step < 0 && start < end)) return;
-  for (let v = start; step > 0 ? v <= end : v >= end; v += step) {
+  const args = expand(st, t.slice(afterVar + 1, close + 1), at) ?? '';
+  const r = seqRange(args);
+  if (typeof r === 'string') {
+    st.diags.error(at, kw, r === 'values'
+      ? `invalid ${kw} values: the step is 0 or points away from the end, so the line would never be generated`
+      : `invalid ${kw} definition: the arguments must be integers separated by commas`,
+    { expected: r === 'values' ? 'a step that goes from start towards end' : `${kw}(var, start, step, end)`, found: t.slice(0, close + 1) });
+    return;
+  }
+  if (m[1] === 'SEQx' && (r.start < 0 || r.end < 0)) {
+    st.diags.error(at, kw, '~SEQx is only valid for positive numbers', { expected: 'start and end >= 0', found: t.slice(0, close + 1) });
+    return;
+  }
+  for (let v = r.start; r.step > 0 ? v <= r.end : v >= r.end; v += r.step) {
     if (st.stopped) return;
-    bind([parts[0]], [m[1] === 'SEQx' ? v.toString(16) : String(v)]);
+    bind([head[1]], [m[1] === 'SEQx' ? v.toString(16) : String(v)]);
   }
 }
 
-function expand(st: LexState, t: string, file: string): string | null {
+/**
+ * `${NAME}`, `${NAME 1 2}` (numeric parameters, for _RANDOM) and `$NAME` followed by a blank, ',', ')' or the
+ * end, as keepalived finds them; an unknown name is left as written. Repeats until nothing changes, so values
+ * that name other parameters expand too.
+ */
+function expand(st: LexState, t: string, at: Position): string | null {
   if (!t.includes('$')) return t;
   let cur = t;
   for (let round = 0; round < 64; round++) {
     let changed = false;
-    const next = cur.replace(/\$\{([^}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)(?=\s|$)/g, (whole, braced: string | undefined, bare: string | undefined) => {
-      const v = lookup(st, (braced ?? bare)!.trim(), file);
-      if (v === undefined) return whole;
-      changed = true;
-      return v;
-    });
+    const next = cur.replace(/\$\{(_ENV) ([^}\s]+)\}|\$\{([A-Za-z_]\w*)((?: [ \d]*\d)?)\}|\$([A-Za-z_]\w*)(?=[ \t,)]|$)/g,
+      (whole, env: string | undefined, envName: string | undefined, braced: string | undefined, params: string | undefined, bare: string | undefined) => {
+        const v = env ? envValue(st, envName!, at) : lookup(st, (braced ?? bare)!, params ? params.trim().split(/ +/).map(Number) : null, at.file);
+        if (v === undefined) return whole;
+        changed = true;
+        return v;
+      });
     if (next.length > MAX_EXPANDED) return null;
     if (!changed) return next;
     cur = next;
@@ -256,30 +342,37 @@ function expand(st: LexState, t: string, file: string): string | null {
   return null;
 }
 
-function lookup(st: LexState, expr: string, file: string): string | undefined {
-  const [name, ...args] = expr.split(/\s+/);
+/** ${_ENV VAR} is newer than 2.2.7, which leaves it unexpanded: vipd expands it and keeps 2.2.7's verdict. */
+function envValue(st: LexState, name: string, at: Position): string {
+  st.diags.warn(at, '${_ENV}', `\${_ENV ${name}} is not a keepalived 2.2.7 built-in (added later); vipd expands it, keepalived 2.2.7 leaves it as written`, { found: `\${_ENV ${name}}` });
+  return (st.opts.env ?? process.env)[name] ?? '';
+}
+
+function lookup(st: LexState, name: string, params: number[] | null, file: string): string | undefined {
+  if (name === '_RANDOM') {
+    // keepalived: ${_RANDOM [min [max]]}, min 0 and max 32767 by default.
+    const lo = params?.[0] ?? 0;
+    const hi = params?.[1] ?? 32767;
+    const r = (st.opts.random ?? Math.random)();
+    return String(hi >= lo ? lo + Math.floor(r * (hi - lo + 1)) : lo + Math.floor(r * 2147483648));
+  }
+  if (params !== null) return undefined;
   switch (name) {
     case '_PWD': return dirname(file);
-    case '_INSTANCE': return '';
+    case '_INSTANCE': return st.opts.configId;
     case '_HASH': return '#';
     case '_BANG': return '!';
-    case '_ENV': return args[0] ? (st.opts.env ?? process.env)[args[0]] ?? '' : '';
-    case '_RANDOM': {
-      const lo = args.length >= 2 ? Number(args[0]) : 0;
-      const hi = args.length >= 2 ? Number(args[1]) : args.length === 1 ? Number(args[0]) : 2147483647;
-      const r = (st.opts.random ?? Math.random)();
-      return String(Number.isFinite(lo) && Number.isFinite(hi) && hi >= lo ? lo + Math.floor(r * (hi - lo + 1)) : 0);
-    }
   }
-  return args.length === 0 ? st.params.get(name) : undefined;
+  return st.params.get(name);
 }
 
 /** Split a line into tokens; `{` and `}` stand alone, quotes group and take C escapes. */
-export function tokenize(s: string, file: string, line: number, lead: number): Token[] {
+export function tokenize(s: string, file: string, line: number, lead: number, commentStops = false): Token[] {
   const out: Token[] = [];
   let i = 0;
   while (i < s.length) {
     const c = s[i];
+    if (commentStops && (c === '#' || c === '!')) break;
     if (c === ' ' || c === '\t' || c === '\r' || c === '\v' || c === '\f') {
       i++;
       continue;
@@ -295,6 +388,7 @@ export function tokenize(s: string, file: string, line: number, lead: number): T
     while (i < s.length) {
       const d = s[i];
       if (d === ' ' || d === '\t' || d === '\r' || d === '\v' || d === '\f' || d === '{' || d === '}') break;
+      if (commentStops && (d === '#' || d === '!')) { i = s.length; break; }
       if (d === '"' || d === "'") {
         quoted = true;
         i++;

@@ -20,6 +20,8 @@ export interface VipSpec {
   preferredLft: number | 'forever' | null;
   /** home, -nodad, mngtmpaddr, noprefixroute, autojoin, use_vmac. */
   flags: string[];
+  /** static_* only: the track_group whose instances go to FAULT if this entry is lost. */
+  trackGroup?: string;
 }
 
 /** `ip route`-style entry; the common fields are typed, the rest kept as written. */
@@ -37,6 +39,23 @@ export interface RouteSpec {
   scope: string | null;
   noTrack: boolean;
   words: string[];
+  trackGroup?: string;
+  /** `default` with neither `via` nor `src`: the family is the instance's (dst then 0.0.0.0/0 or ::/0). */
+  familyFromInstance?: boolean;
+  onlink?: boolean;
+  tos?: number;
+  /** RTA_FLOW: (from realm << 16) | to realm. */
+  realms?: number;
+  /** RTA_METRICS by iproute2 name (mtu, advmss, hoplimit, window, ...); `lock`ed ones are listed in `locked`. */
+  metrics?: Record<string, number>;
+  locked?: string[];
+  congctl?: string;
+  /** IPv6 only: source prefix (`from`), router preference (`pref`: 0 medium, 1 high, 3 low), `expires` seconds. */
+  from?: string;
+  pref?: number;
+  expires?: number;
+  /** Why vipd will not install this entry at all: a word it cannot install yet, or an error in the line. */
+  skip?: string;
 }
 
 export interface RuleSpec {
@@ -49,9 +68,32 @@ export interface RuleSpec {
   iif: string | null;
   oif: string | null;
   fwmark: string | null;
+  /** table (also with l3mdev), goto, nop, blackhole, unreachable, prohibit. */
   action: string | null;
   noTrack: boolean;
   words: string[];
+  trackGroup?: string;
+  not?: boolean;
+  tos?: number;
+  goto?: number;
+  l3mdev?: boolean;
+  uidrange?: [number, number];
+  sport?: [number, number];
+  dport?: [number, number];
+  ipproto?: number;
+  suppressPrefixlength?: number;
+  suppressIfgroup?: number;
+  /** FRA_FLOW: (from realm << 16) | to realm. */
+  realms?: number;
+  /** Why vipd will not install this entry at all: a word it cannot install yet, or an error in the line. */
+  skip?: string;
+}
+
+/** `track_group NAME { group { INSTANCE... } }`: instances that go to FAULT when a static entry naming it is lost. */
+export interface TrackGroup {
+  at: Position;
+  name: string;
+  members: string[];
 }
 
 export interface ScriptCommand {
@@ -282,6 +324,7 @@ export interface Config {
   trackFiles: TrackFile[];
   trackProcesses: TrackProcess[];
   static: StaticConfig;
+  trackGroups: TrackGroup[];
   /** virtual_server / virtual_server_group / SSL / bfd_instance ... parsed structurally, not run. */
   lvs: RawBlock[];
 }

@@ -7,19 +7,19 @@ import { Reader } from './values.ts';
 import { parseGlobalDefs } from './sections/global-defs.ts';
 import { type InstanceDraft, parseInstance } from './sections/vrrp-instance.ts';
 import { parseSyncGroup, parseTrackFile, parseTrackProcess, parseVrrpScript } from './sections/trackers.ts';
-import { parseStatic } from './sections/static.ts';
+import { parseStatic, parseTrackGroup } from './sections/static.ts';
 import { LVS_TOP, parseLvs } from './sections/lvs.ts';
 import { notImplemented, unknownKeyword } from './sections/common.ts';
 import { checkScriptSecurity, completeInstances, completeSyncGroups } from './complete.ts';
 import type { SystemView } from './system.ts';
 
-const TOP_ACCEPTED = new Set(['track_group', 'linkbeat_interfaces', 'interface_up_down_delays', 'garp_group', 'vrrp_track_file_DUMMY']);
+const TOP_ACCEPTED = new Set(['linkbeat_interfaces', 'interface_up_down_delays', 'garp_group', 'vrrp_track_file_DUMMY']);
 
 export function buildConfig(file: string, tree: readonly Stmt[], sys: SystemView, d: Diagnostics): Config {
   const r = new Reader(d);
   const cfg: Config = {
     file, global: defaultGlobal(), instances: [], scripts: [], syncGroups: [], trackFiles: [], trackProcesses: [],
-    static: { addresses: [], routes: [], rules: [] }, lvs: [],
+    static: { addresses: [], routes: [], rules: [] }, trackGroups: [], lvs: [],
   };
   const drafts: InstanceDraft[] = [];
   const names = new Set<string>();
@@ -39,7 +39,14 @@ export function buildConfig(file: string, tree: readonly Stmt[], sys: SystemView
       case 'vrrp_sync_group': { const g = parseSyncGroup(s, r); if (g) groups.push(g); break; }
       case 'track_file': case 'vrrp_track_file': { const f = parseTrackFile(s, r); if (f) addNamed(cfg.trackFiles, f, r, k); break; }
       case 'vrrp_track_process': { const p = parseTrackProcess(s, r); if (p) addNamed(cfg.trackProcesses, p, r, k); break; }
-      case 'static_ipaddress': case 'static_routes': case 'static_rules': parseStatic(s, r, cfg.static); break;
+      // keepalived looks a static entry's track_group up when it reads the entry: it must be defined earlier.
+      case 'static_ipaddress': case 'static_routes': case 'static_rules': parseStatic(s, r, cfg.static, cfg.trackGroups); break;
+      case 'track_group': {
+        const tg = parseTrackGroup(s, r);
+        if (tg) addNamed(cfg.trackGroups, tg, r, k);
+        notImplemented(s, r, 'the configuration');
+        break;
+      }
       default:
         if (LVS_TOP.has(k)) { cfg.lvs.push(parseLvs(s, r)); notImplemented(s, r, 'the configuration (LVS/BFD side)'); }
         else if (TOP_ACCEPTED.has(k)) notImplemented(s, r, 'the configuration');

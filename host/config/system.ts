@@ -5,8 +5,14 @@ export interface SystemView {
   /** Interface names in the current network namespace, or null if unknown (then no interface checks). */
   interfaces(): ReadonlySet<string> | null;
   userExists(name: string): boolean;
-  /** Resolve argv[0] the way keepalived does (PATH search when there is no '/'); null if not an executable file. */
+  /**
+   * Resolve a script's argv[0] the way keepalived does: a name with '/' is taken as it is if something exists there
+   * (a file, executable or not, a directory, a device), a bare name is searched in PATH for an executable file.
+   * null when nothing is found.
+   */
   resolveExecutable(cmd: string): string | null;
+  /** What a resolved path is; keepalived counts regular files and directories as scripts it would run. */
+  pathKind?(path: string): 'file' | 'dir' | 'other';
 }
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -27,8 +33,15 @@ export const realSystem: SystemView = {
     }
   },
   resolveExecutable(cmd) {
-    const cands = cmd.includes('/') ? [cmd] : PATH.split(':').map((d) => `${d}/${cmd}`);
-    for (const c of cands) {
+    if (cmd.includes('/')) {
+      try {
+        statSync(cmd);
+        return cmd;
+      } catch {
+        return null;
+      }
+    }
+    for (const c of PATH.split(':').map((d) => `${d}/${cmd}`)) {
       try {
         const st = statSync(c);
         if (st.isFile() && (st.mode & 0o111) !== 0) return c;
@@ -37,6 +50,14 @@ export const realSystem: SystemView = {
       }
     }
     return null;
+  },
+  pathKind(path) {
+    try {
+      const st = statSync(path);
+      return st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
+    } catch {
+      return 'other';
+    }
   },
 };
 

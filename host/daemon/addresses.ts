@@ -1,7 +1,7 @@
 // keepalived's virtual_ipaddress / virtual_routes / virtual_rules entries, as netlink requests. Pure.
 import type { VipSpec } from '../config/index.ts';
 import type { RouteSpec as CfgRoute, RuleSpec as CfgRule } from '../config/model.ts';
-import type { AddressSpec, RouteSpec, RuleSpec, Scope } from '../net/netlink.ts';
+import type { AddressSpec, MetricName, RouteSpec, RouteType, RuleSpec, Scope } from '../net/netlink.ts';
 
 export type IfIndex = (name: string) => number | undefined;
 
@@ -56,9 +56,26 @@ function splitPrefix(text: string): { addr: string; prefix?: number } {
   return k < 0 ? { addr: text } : { addr: text.slice(0, k), prefix: Number(text.slice(k + 1)) };
 }
 
-export function routeSpec(r: CfgRoute, ifindex: IfIndex): RouteSpec {
-  const d = r.dst === 'default' ? { addr: 'default' } : splitPrefix(r.dst);
-  const s: RouteSpec = { dst: d.addr, family: r.family === 'inet' ? 4 : 6 };
+const ROUTE_TYPES = new Set<string>(['unicast', 'local', 'broadcast', 'anycast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'nat', 'xresolve']);
+
+/**
+ * The entries vipd installs: one the config loader marked (a word not supported yet, or an error in the line) is
+ * left out whole, never installed reduced; `skipped` hands each left-out entry to the caller once, to log it.
+ */
+export function installable<T extends { skip?: string }>(list: readonly T[], skipped?: (e: T) => void): T[] {
+  return list.filter((e) => {
+    if (e.skip === undefined) return true;
+    skipped?.(e);
+    return false;
+  });
+}
+
+/** `default` with neither via nor src takes `fallbackFamily`, the instance's. */
+export function routeSpec(r: CfgRoute, ifindex: IfIndex, fallbackFamily: 4 | 6 = r.family === 'inet' ? 4 : 6): RouteSpec {
+  if (r.skip !== undefined) throw new Error(`route ${r.dst}: not installed: ${r.skip}`);
+  const v6 = r.familyFromInstance ? fallbackFamily === 6 : r.family === 'inet6';
+  const d = splitPrefix(r.familyFromInstance ? (v6 ? '::/0' : '0.0.0.0/0') : r.dst);
+  const s: RouteSpec = { dst: d.addr, family: v6 ? 6 : 4 };
   if (d.prefix !== undefined) s.prefix = d.prefix;
   if (r.via) s.via = r.via;
   if (r.src) s.src = r.src;
@@ -71,19 +88,42 @@ export function routeSpec(r: CfgRoute, ifindex: IfIndex): RouteSpec {
   if (t !== undefined) s.table = t;
   if (r.metric !== null) s.metric = r.metric;
   if (r.scope) s.scope = scopeName(r.scope, `route ${r.dst}`);
-  if (['unicast', 'blackhole', 'unreachable', 'prohibit', 'throw'].includes(r.type)) s.type = r.type as RouteSpec['type'];
+  if (!ROUTE_TYPES.has(r.type)) throw new Error(`route ${r.dst}: unknown route type ${r.type}`);
+  s.type = r.type as RouteType;
+  if (r.tos !== undefined) s.tos = r.tos;
+  if (r.onlink) s.onlink = true;
+  if (r.metrics) s.metrics = r.metrics as Partial<Record<MetricName, number>>;
+  if (r.locked) s.locked = r.locked as RouteSpec['locked'];
+  if (r.congctl !== undefined) s.congctl = r.congctl;
+  if (r.realms !== undefined) s.realms = r.realms;
+  if (r.from !== undefined) { const f = splitPrefix(r.from); s.from = f.addr; if (f.prefix !== undefined) s.fromPrefix = f.prefix; }
+  if (r.pref !== undefined) s.pref = r.pref;
+  if (r.expires !== undefined) s.expires = r.expires;
   return s;
 }
 
 export function ruleSpec(r: CfgRule, fallbackFamily: 4 | 6): RuleSpec {
+  if (r.skip !== undefined) throw new Error(`rule ${r.words.join(' ')}: not installed: ${r.skip}`);
   const s: RuleSpec = { family: r.family === null ? fallbackFamily : r.family === 'inet' ? 4 : 6 };
   if (r.from && r.from !== 'all') { const f = splitPrefix(r.from); s.from = f.addr; if (f.prefix !== undefined) s.fromPrefix = f.prefix; }
   if (r.to && r.to !== 'all') { const t = splitPrefix(r.to); s.to = t.addr; if (t.prefix !== undefined) s.toPrefix = t.prefix; }
   const t = tableNumber(r.table);
   if (t !== undefined) s.table = t;
   if (r.priority !== null) s.priority = r.priority;
-  if (r.action && ['blackhole', 'unreachable', 'prohibit'].includes(r.action)) s.action = r.action as RuleSpec['action'];
-  // Dropping these would install a broader rule than the one configured.
+  if (r.action && ['goto', 'nop', 'blackhole', 'unreachable', 'prohibit'].includes(r.action)) s.action = r.action as RuleSpec['action'];
+  else if (r.action !== 'table') throw new Error(`rule ${r.words.join(' ')}: no action (table, goto, nop, l3mdev, blackhole, unreachable, prohibit)`);
+  if (r.goto !== undefined) s.goto = r.goto;
+  if (r.l3mdev) s.l3mdev = true;
+  if (r.not) s.invert = true;
+  if (r.tos !== undefined) s.tos = r.tos;
+  if (r.uidrange) s.uidRange = r.uidrange;
+  if (r.sport) s.sportRange = r.sport;
+  if (r.dport) s.dportRange = r.dport;
+  if (r.ipproto !== undefined) s.ipProto = r.ipproto;
+  if (r.suppressPrefixlength !== undefined) s.suppressPrefixlen = r.suppressPrefixlength;
+  if (r.suppressIfgroup !== undefined) s.suppressIfgroup = r.suppressIfgroup;
+  if (r.realms !== undefined) s.realms = r.realms;
+  // Every selector the line names goes in: dropping one would install a broader rule than the one configured.
   if (r.iif) s.iif = r.iif;
   if (r.oif) s.oif = r.oif;
   if (r.fwmark) {

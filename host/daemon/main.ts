@@ -11,6 +11,7 @@ import { GcWatch } from './gc-stats.ts';
 import { native } from '../net/native.ts';
 import { Daemon } from './runtime.ts';
 import { serveStatus, statusSocketName } from './status.ts';
+import { idleWithoutWork } from './idle.ts';
 
 export interface DaemonCliOptions {
   configFile: string;
@@ -24,6 +25,8 @@ export interface DaemonCliOptions {
   vrrpPidFile: string;
   dontReleaseVrrp?: boolean;
   keepalivedCompat?: boolean;
+  /** `-C` without `-P`: only the checkers, which vipd does not have; run nothing (see idle.ts). */
+  checkerOnly?: boolean;
   /** Where errors go before the logger exists. */
   stderr: (s: string) => void;
 }
@@ -51,6 +54,7 @@ export async function runDaemon(o: DaemonCliOptions, argv: string[]): Promise<nu
   }
   const log = new Logger(sinks, o.logDetail ?? false);
   log.info(`Starting vipd (keepalived-compatible VRRP daemon), pid ${process.pid}`);
+  if (o.checkerOnly) return idleWithoutWork(log, o.pidFile);
   for (const f of [o.pidFile, o.vrrpPidFile]) {
     mkdirSync(dirname(f), { recursive: true });
     writeFileSync(f, `${process.pid}\n`);

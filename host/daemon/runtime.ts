@@ -11,7 +11,7 @@ import { parseIp } from '../net/ip-address.ts';
 import { type AddressInfo, type LinkInfo, NetEvents, type NetEvent, Netlink } from '../net/netlink.ts';
 import { TxBatch } from '../net/tx-batch.ts';
 import { type RxPacket, VrrpSocket } from '../net/vrrp-socket.ts';
-import { addressSpec, routeSpec, ruleSpec } from './addresses.ts';
+import { addressSpec, installable, routeSpec, ruleSpec } from './addresses.ts';
 import { type CoreEvent, Driver, TimeoutWaker, type Waker, monotonicUs } from './driver.ts';
 import { TimerfdWaker } from '../net/precise-waker.ts';
 import { feedDatagram } from './rx-datagram.ts';
@@ -158,6 +158,7 @@ export class Daemon {
     const addrs = await this.nl.addresses();
     this.plan = buildPlan(this.config, this.lookup(addrs), this.policy);
     for (const p of this.plan.problems) this.log.err(`(${p.name}) ${p.why}: instance not started`);
+    this.logSkippedEntries(this.plan.instances);
     this.core = new Core();
     this.waker = preciseWaker();
     this.driver = new Driver(this.core, {
@@ -416,6 +417,16 @@ export class Daemon {
     this.tracking.stateChange(r.plan.handle, to, this.core.inspect(r.plan.handle).effectivePriority, group);
   }
 
+  /** Once per configuration loaded: the routes and rules that will never be installed, and why. */
+  private logSkippedEntries(instances: InstancePlan[]): void {
+    for (const p of instances) {
+      const say = (what: string) => (e: { at: { file: string; line: number; col: number }; words: string[]; skip?: string }) =>
+        this.log.warn(`(${p.name}) ${what} \`${e.words.join(' ')}\` (${e.at.file}:${e.at.line}:${e.at.col}) will NOT be installed: ${e.skip}`);
+      installable(p.model.routes, say('virtual_routes entry'));
+      installable(p.model.rules, say('virtual_rules entry'));
+    }
+  }
+
   private ifindexOf(name: string): number | undefined {
     for (const l of this.links.values()) if (l.name === name) return l.index;
     return undefined;
@@ -434,18 +445,18 @@ export class Daemon {
       if (ifindex === undefined) { this.log.err(`(${p.name}) VIP ${v.addr}: interface ${v.dev} does not exist`); continue; }
       if (await this.step(p, () => this.nl.addAddress(addressSpec(v, ifindex)), 'EEXIST') && !r.installed.includes(v)) r.installed.push(v);
     }
-    for (const rt of p.model.routes) await this.step(p, () => this.nl.addRoute(routeSpec(rt, (n) => this.ifindexOf(n))), 'EEXIST');
-    for (const ru of p.model.rules) await this.step(p, () => this.nl.addRule(ruleSpec(ru, p.core.family)), 'EEXIST');
+    for (const rt of installable(p.model.routes)) await this.step(p, () => this.nl.addRoute(routeSpec(rt, (n) => this.ifindexOf(n), p.core.family)), 'EEXIST');
+    for (const ru of installable(p.model.rules)) await this.step(p, () => this.nl.addRule(ruleSpec(ru, p.core.family)), 'EEXIST');
   }
 
   private async removeVips(r: Runtime): Promise<void> {
     const p = r.plan;
     // Each entry on its own: a rule or route that cannot be deleted must not leave the VIPs on a non-master.
-    for (const ru of p.model.rules) await this.step(p, () => this.nl.delRule(ruleSpec(ru, p.core.family)), 'ENOENT');
-    for (const rt of p.model.routes) {
+    for (const ru of installable(p.model.rules)) await this.step(p, () => this.nl.delRule(ruleSpec(ru, p.core.family)), 'ENOENT');
+    for (const rt of installable(p.model.routes)) {
       // A route over a deleted interface went with it.
       if (rt.dev && this.ifindexOf(rt.dev) === undefined) continue;
-      await this.step(p, () => this.nl.delRoute(routeSpec(rt, (n) => this.ifindexOf(n))), 'ESRCH', 'ENODEV');
+      await this.step(p, () => this.nl.delRoute(routeSpec(rt, (n) => this.ifindexOf(n), p.core.family)), 'ESRCH', 'ENODEV');
     }
     for (const v of [...r.installed]) {
       const ifindex = v.dev ? this.ifindexOf(v.dev) : p.ifindex;
@@ -625,6 +636,7 @@ export class Daemon {
     const addrs = await this.nl.addresses();
     const plan = buildPlan(r.config, this.lookup(addrs), this.policy);
     for (const p of plan.problems) this.log.err(`(${p.name}) ${p.why}: instance not started`);
+    this.logSkippedEntries(plan.instances);
     // Socket ids stay stable across reloads: the core demultiplexes by them.
     for (const sp of plan.sockets) sp.id = this.sockets.get(sp.key)?.plan.id ?? this.nextSocketId++;
     for (const ip of plan.instances) ip.core.socket = ip.socket.id;

@@ -63,8 +63,21 @@ export interface AddressInfo {
   flags: string[];
 }
 
-export type RouteType = 'unicast' | 'blackhole' | 'unreachable' | 'prohibit' | 'throw';
-const ROUTE_TYPES: Record<RouteType, number> = { unicast: 1, blackhole: 6, unreachable: 7, prohibit: 8, throw: 9 };
+export type RouteType = 'unicast' | 'local' | 'broadcast' | 'anycast' | 'multicast' | 'blackhole' | 'unreachable' | 'prohibit'
+  | 'throw' | 'nat' | 'xresolve';
+const ROUTE_TYPES: Record<RouteType, number> = {
+  unicast: 1, local: 2, broadcast: 3, anycast: 4, multicast: 5, blackhole: 6, unreachable: 7, prohibit: 8, throw: 9, nat: 10, xresolve: 11,
+};
+/** RTA_METRICS members by iproute2's name (the package's attribute name, RTAX_* number for `lock`). */
+const METRICS = {
+  mtu: ['mtu', 2], window: ['window', 3], ssthresh: ['ssthresh', 6], cwnd: ['cwnd', 7], advmss: ['advmss', 8],
+  reordering: ['reordering', 9], hoplimit: ['hoplimit', 10], initcwnd: ['initcwnd', 11], features: ['features', 12],
+  initrwnd: ['initrwnd', 14], quickack: ['quickack', 15], fastopen_no_cookie: ['fastopenNoCookie', 17],
+} as const satisfies Record<string, readonly [keyof rt.RouteMetrics, number]>;
+export type MetricName = keyof typeof METRICS;
+const RTAX_CC_ALGO = 16;
+/** rtm_flags RTNH_F_ONLINK; the package names only the RTM_F_* flags. */
+const RTNH_F_ONLINK = 4;
 
 /** A virtual_routes entry. `dst` "default" means 0.0.0.0/0 or ::/0 (the family then comes from `via`/`src`/`family`). */
 export interface RouteSpec {
@@ -80,10 +93,26 @@ export interface RouteSpec {
   scope?: Scope;
   type?: RouteType;
   protocol?: number;
+  /** rtm_tos (`tos` / `dsfield`). */
+  tos?: number;
+  /** The gateway is on the link even when no prefix says so. */
+  onlink?: boolean;
+  /** RTA_METRICS: `mtu`, `advmss`, `hoplimit`, ...; `locked` ones the kernel must not change (`mtu lock N`). */
+  metrics?: Partial<Record<MetricName, number>>;
+  locked?: (MetricName | 'congctl')[];
+  /** TCP congestion control algorithm (RTAX_CC_ALGO). */
+  congctl?: string;
+  /** RTA_FLOW: (from realm << 16) | to realm. */
+  realms?: number;
+  /** IPv6: source prefix (`from`), router preference (RTA_PREF), lifetime in seconds (RTA_EXPIRES). */
+  from?: string;
+  fromPrefix?: number;
+  pref?: number;
+  expires?: number;
 }
 
-export type RuleAction = 'table' | 'blackhole' | 'unreachable' | 'prohibit';
-const RULE_ACTIONS: Record<RuleAction, number> = { table: 1, blackhole: 6, unreachable: 7, prohibit: 8 };
+export type RuleAction = 'table' | 'goto' | 'nop' | 'blackhole' | 'unreachable' | 'prohibit';
+const RULE_ACTIONS: Record<RuleAction, number> = { table: 1, goto: 2, nop: 3, blackhole: 6, unreachable: 7, prohibit: 8 };
 
 /** A virtual_rules entry. */
 export interface RuleSpec {
@@ -102,6 +131,21 @@ export interface RuleSpec {
   /** `fwmark N[/MASK]`. */
   fwmark?: number;
   fwmask?: number;
+  /** `not`: FIB_RULE_INVERT, the rule matches what its selectors do not. */
+  invert?: boolean;
+  tos?: number;
+  /** Action `goto`: the priority to continue at. */
+  goto?: number;
+  /** `l3mdev`: the table is the l3mdev's (VRF) of the packet's interface; no table of its own. */
+  l3mdev?: boolean;
+  uidRange?: [number, number];
+  sportRange?: [number, number];
+  dportRange?: [number, number];
+  ipProto?: number;
+  suppressPrefixlen?: number;
+  suppressIfgroup?: number;
+  /** FRA_FLOW: (from realm << 16) | to realm. */
+  realms?: number;
 }
 
 /** IFF_UP / IFF_RUNNING of a link after a change; `removed` when the link itself is gone. */
@@ -369,18 +413,54 @@ function routeMessage(spec: RouteSpec, op: 'add' | 'del'): [rt.Route, rt.RouteAt
     table: table < 256 ? table : 0,
     protocol: op === 'add' ? spec.protocol ?? RTPROT_KEEPALIVED : 0,
     type: ROUTE_TYPES[type],
-    // iproute2's defaults: a directly connected unicast route is link scope; a delete matches any scope.
-    scope: spec.scope ? SCOPES[spec.scope]
-      : op === 'del' ? SCOPES.nowhere
-        : type === 'unicast' && !spec.via ? SCOPES.link : SCOPES.global,
+    scope: spec.scope ? SCOPES[spec.scope] : op === 'del' ? SCOPES.nowhere : defaultScope(type, spec.via !== undefined),
   };
+  if (spec.tos) data.tos = spec.tos;
+  if (spec.onlink) data.flags = { __unknown: RTNH_F_ONLINK };
   const attrs: rt.RouteAttrs = { table };
   if (!isDefault) attrs.dst = addrBuf(spec.dst, family);
+  if (spec.from) {
+    data.srcLen = spec.fromPrefix ?? 128;
+    attrs.src = addrBuf(spec.from, family);
+  }
   if (spec.via) attrs.gateway = addrBuf(spec.via, family);
   if (spec.ifindex) attrs.oif = spec.ifindex;
   if (spec.src) attrs.prefsrc = addrBuf(spec.src, family);
   if (spec.metric !== undefined) attrs.priority = spec.metric;
+  if (spec.realms !== undefined) attrs.flow = spec.realms;
+  // What the route carries rather than what identifies it: only on add.
+  if (op === 'add') {
+    const metrics = routeMetrics(spec);
+    if (metrics) attrs.metrics = metrics;
+    if (spec.pref !== undefined) attrs.pref = Buffer.of(spec.pref);
+    if (spec.expires !== undefined) attrs.expires = u32(spec.expires);
+  }
   return [data, attrs];
+}
+
+/** iproute2's scope when none is given: local and nat are host, broadcast/multicast/anycast and a unicast with no gateway link. */
+function defaultScope(type: RouteType, gateway: boolean): number {
+  if (type === 'local' || type === 'nat') return SCOPES.host;
+  if (type === 'broadcast' || type === 'multicast' || type === 'anycast') return SCOPES.link;
+  return type === 'unicast' && !gateway ? SCOPES.link : SCOPES.global;
+}
+
+/** A u32 attribute payload in host byte order, as netlink wants it. */
+function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  if (HOST_LE) b.writeUInt32LE(n >>> 0); else b.writeUInt32BE(n >>> 0);
+  return b;
+}
+const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function routeMetrics(spec: RouteSpec): rt.RouteMetrics | undefined {
+  const m: rt.RouteMetrics = {};
+  let lock = 0;
+  for (const [name, value] of Object.entries(spec.metrics ?? {}) as [MetricName, number][]) m[METRICS[name][0]] = u32(value);
+  if (spec.congctl !== undefined) m.ccAlgo = Buffer.from(`${spec.congctl}\0`);
+  for (const name of spec.locked ?? []) lock |= 1 << (name === 'congctl' ? RTAX_CC_ALGO : METRICS[name][1]);
+  if (lock) m.lock = u32(lock);
+  return Object.keys(m).length ? m : undefined;
 }
 
 /** For error messages: which entry of virtual_routes / virtual_rules failed. */
@@ -402,10 +482,21 @@ function ruleMessage(spec: RuleSpec): [rt.Rule, rt.RuleAttrs] {
     table: table < 256 ? table : 0,
     action: RULE_ACTIONS[action],
   };
+  if (spec.invert) data.flags = { invert: true };
+  if (spec.tos) data.tos = spec.tos;
   const attrs: rt.RuleAttrs = {};
   if (spec.from) attrs.src = addrBuf(spec.from, spec.family);
   if (spec.to) attrs.dst = addrBuf(spec.to, spec.family);
-  if (action === 'table') attrs.table = table;
+  if (action === 'table' && !spec.l3mdev) attrs.table = table;
+  if (spec.l3mdev) attrs.l3Mdev = 1;
+  if (action === 'goto' && spec.goto !== undefined) attrs.goto = spec.goto;
+  if (spec.uidRange) attrs.uidRange = { start: spec.uidRange[0], end: spec.uidRange[1] };
+  if (spec.sportRange) attrs.sportRange = { start: spec.sportRange[0], end: spec.sportRange[1] };
+  if (spec.dportRange) attrs.dportRange = { start: spec.dportRange[0], end: spec.dportRange[1] };
+  if (spec.ipProto !== undefined) attrs.ipProto = spec.ipProto;
+  if (spec.suppressPrefixlen !== undefined) attrs.suppressPrefixlen = u32(spec.suppressPrefixlen);
+  if (spec.suppressIfgroup !== undefined) attrs.suppressIfgroup = u32(spec.suppressIfgroup);
+  if (spec.realms !== undefined) attrs.flow = spec.realms;
   if (spec.priority !== undefined) attrs.priority = spec.priority;
   if (spec.iif) attrs.iifname = spec.iif;
   if (spec.oif) attrs.oifname = spec.oif;

@@ -1,10 +1,10 @@
 // host/net/netlink.ts against a real kernel: addresses (label, brd, scope, IPv6 nodad /
-// preferred_lft 0), routes and rules as `ip` shows them, and link/address events.
+// preferred_lft 0), routes and rules (every word vipd installs) as `ip` shows them, and link/address events.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Lab, type LabHost } from '../../host/lab/netns.ts';
 import { withNetns } from '../../host/net/netns.ts';
-import { Netlink, NetEvents, type NetEvent, type LinkEvent } from '../../host/net/netlink.ts';
+import { Netlink, NetEvents, type NetEvent, type LinkEvent, type RouteSpec, type RuleSpec } from '../../host/net/netlink.ts';
 import { waitFor } from './helpers/wait.ts';
 
 let lab: Lab;
@@ -109,6 +109,80 @@ test('rules: from/to/table/priority for both families; then removed', async () =
   for (const r of rules) await nl.delRule(r);
   assert.doesNotMatch(sh('ip', 'rule', 'show'), /^100[0-3]:/m);
   assert.doesNotMatch(sh('ip', '-6', 'rule', 'show'), /^1002:/m);
+});
+
+/** `ip ARGS` lines with runs of blanks collapsed, without the trailing blank `ip route` leaves. */
+const lines = (...argv: string[]) => sh('ip', ...argv).split('\n').map((l) => l.replace(/\s+/g, ' ').trim()).filter(Boolean);
+
+test('routes: every type, tos, onlink, metrics (lock, congctl), realms; IPv6 ::/0, from, pref, expires: `ip` shows each as meant; removed', async () => {
+  const T = 120;
+  const routes: RouteSpec[] = [
+    { dst: '10.203.91.0', prefix: 24, ifindex, type: 'local', table: T },
+    { dst: '10.203.92.0', prefix: 24, ifindex, type: 'broadcast', table: T },
+    { dst: '10.203.93.0', prefix: 24, ifindex, type: 'anycast', table: T },
+    { dst: '10.203.94.0', prefix: 24, ifindex, type: 'multicast', table: T },
+    { dst: '10.203.95.0', prefix: 24, type: 'throw', table: T },
+    {
+      dst: '10.203.96.0', prefix: 24, via: '10.204.3.1', ifindex, onlink: true, table: T, locked: ['mtu', 'congctl'], congctl: 'cubic',
+      metrics: { mtu: 1400, advmss: 1300, hoplimit: 5, window: 1000, ssthresh: 6, cwnd: 7, initcwnd: 10, initrwnd: 11, reordering: 3, quickack: 1, fastopen_no_cookie: 1, features: 1 },
+    },
+    { dst: '10.203.97.0', prefix: 24, via: '10.203.3.2', ifindex, tos: 0x10, realms: (3 << 16) | 4, table: T },
+    { dst: '::', prefix: 0, family: 6, via: 'fe80::1', ifindex, table: T },
+    { dst: 'fd00:203:91::', prefix: 64, ifindex, type: 'local', table: T },
+    { dst: 'fd00:203:92::', prefix: 64, via: 'fd00:203:3::2', ifindex, from: 'fd00:203:93::', fromPrefix: 64, pref: 1, expires: 600, table: T },
+    { dst: 'fd00:203:94::', prefix: 64, type: 'anycast', ifindex, table: T },
+  ];
+  for (const r of routes) await nl.addRoute(r);
+  assert.deepEqual(lines('-4', 'route', 'show', 'table', String(T)), [
+    'local 10.203.91.0/24 dev eth0 proto keepalived scope host',
+    'broadcast 10.203.92.0/24 dev eth0 proto keepalived scope link',
+    'anycast 10.203.93.0/24 dev eth0 proto keepalived scope link',
+    'multicast 10.203.94.0/24 dev eth0 proto keepalived scope link',
+    'throw 10.203.95.0/24 proto keepalived',
+    '10.203.96.0/24 via 10.204.3.1 dev eth0 proto keepalived onlink mtu lock 1400 window 1000 ssthresh 6 cwnd 7 advmss 1300 reordering 3 hoplimit 5 initcwnd 10 features ecn initrwnd 11 quickack 1 congctl lock cubic fastopen_no_cookie 1',
+    '10.203.97.0/24 tos 0x10 via 10.203.3.2 dev eth0 proto keepalived realms 3/4',
+  ]);
+  const v6 = lines('-6', 'route', 'show', 'table', String(T)).map((l) => l.replace(/expires \d+sec/, 'expires Nsec'));
+  assert.deepEqual(v6, [
+    'local fd00:203:91::/64 dev eth0 proto keepalived metric 1024 pref medium',
+    'fd00:203:92::/64 from fd00:203:93::/64 via fd00:203:3::2 dev eth0 proto keepalived metric 1024 expires Nsec pref high',
+    'anycast fd00:203:94::/64 dev eth0 proto keepalived metric 1024 pref medium',
+    'default via fe80::1 dev eth0 proto keepalived metric 1024 pref medium',
+  ]);
+  for (const r of routes) await nl.delRoute(r);
+  assert.deepEqual(lines('route', 'show', 'table', 'all').filter((l) => l.includes(` table ${T} `)), []);
+  assert.deepEqual(lines('-6', 'route', 'show', 'table', 'all').filter((l) => l.includes(` table ${T} `)), []);
+});
+
+test('rules: not, tos, goto, nop, l3mdev, ipproto, sport/dport, uidrange, suppress_*, realms: `ip` shows each as meant; removed', async () => {
+  const rules: RuleSpec[] = [
+    { family: 4, from: '10.203.3.100', table: 100, priority: 2000, invert: true },
+    { family: 4, from: '10.203.3.100', table: 100, priority: 2001, tos: 0x10 },
+    { family: 4, from: '10.203.3.100', priority: 2002, action: 'goto', goto: 2009 },
+    { family: 4, from: '10.203.3.100', priority: 2003, action: 'nop' },
+    { family: 4, from: '10.203.3.100', table: 5, priority: 2004, ipProto: 6, sportRange: [80, 90], dportRange: [443, 443] },
+    { family: 4, table: 5, priority: 2005, uidRange: [100, 200] },
+    { family: 4, table: 254, priority: 2006, suppressPrefixlen: 0, suppressIfgroup: 3 },
+    { family: 4, priority: 2007, l3mdev: true },
+    { family: 4, table: 5, priority: 2008, realms: (3 << 16) | 4, fwmark: 7, fwmask: 0xff },
+    { family: 6, from: 'fd00:203:3::', fromPrefix: 64, table: 100, priority: 2000, invert: true, tos: 0x10 },
+  ];
+  for (const r of rules) await nl.addRule(r);
+  assert.deepEqual(lines('-4', 'rule', 'show').filter((l) => l.startsWith('200')), [
+    '2000: not from 10.203.3.100 lookup 100 proto keepalived',
+    '2001: from 10.203.3.100 tos 0x10 lookup 100 proto keepalived',
+    '2002: from 10.203.3.100 goto 2009 [unresolved] proto keepalived',
+    '2003: from 10.203.3.100 nop proto keepalived',
+    '2004: from 10.203.3.100 ipproto tcp sport 80-90 dport 443 lookup 5 proto keepalived',
+    '2005: from all uidrange 100-200 lookup 5 proto keepalived',
+    '2006: from all lookup main suppress_prefixlength 0 suppress_ifgroup 3 proto keepalived',
+    '2007: from all lookup [l3mdev-table] proto keepalived',
+    '2008: from all fwmark 0x7/0xff lookup 5 realms 3/4 proto keepalived',
+  ]);
+  assert.deepEqual(lines('-6', 'rule', 'show').filter((l) => l.startsWith('200')), ['2000: not from fd00:203:3::/64 tos 0x10 lookup 100 proto keepalived']);
+  for (const r of rules) await nl.delRule(r);
+  assert.deepEqual(lines('-4', 'rule', 'show').filter((l) => l.startsWith('200')), []);
+  assert.deepEqual(lines('-6', 'rule', 'show').filter((l) => l.startsWith('200')), []);
 });
 
 test('events: address added/removed, link running/up changes as the link is cut on either end', async () => {

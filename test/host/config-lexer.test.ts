@@ -37,7 +37,9 @@ test('include with globs and paths relative to the including file', () => {
 test('include brace patterns; includem without a match is an error, include is not', () => {
   assert.deepEqual(words({ '/c/k.conf': 'include {p,q}.conf', '/c/p.conf': 'P', '/c/q.conf': 'Q' }).lines, ['P', 'Q']);
   assert.equal(words({ '/c/k.conf': 'include none*.conf' }).d.filter((x) => x.status).length, 0);
-  assert.equal(words({ '/c/k.conf': 'includem none*.conf' }).d[0].status, 'security');
+  assert.equal(words({ '/c/k.conf': 'includem none.conf' }).d[0].status, 'security');
+  // 2.2.7: "match" is about literal paths; an unmatched wildcard only matters to includew/includea.
+  assert.equal(words({ '/c/k.conf': 'includem none*.conf' }).d.filter((x) => x.status).length, 0);
 });
 
 test('@ID and @^ID conditional lines', () => {
@@ -47,10 +49,20 @@ test('@ID and @^ID conditional lines', () => {
 });
 
 test('$NAME=value parameters: ${NAME}, $NAME, late binding, multi-line, built-ins', () => {
-  const text = '$A=1\n$B=${A}0\nx $B ${B}y $Bz\n$A=2\ny $B\n$M=l1 \\\nl2\n$M\nh ${_HASH}${_BANG} ${_PWD} ${_ENV HOMEX}.\n';
+  // An unquoted # or ! from a value ends the line, as 2.2.7's word splitter does; quoted, it is kept.
+  const text = '$A=1\n$B=${A}0\nx $B ${B}y $Bz\n$A=2\ny $B\n$M=l1 \\\nl2\n$M\nh "${_HASH}${_BANG}" ${_PWD} ${_INSTANCE}.\nc ${_HASH} gone\n';
   const d = new Diagnostics();
-  const l = lex('/c/k.conf', { fs: memoryFs({ '/c/k.conf': text }), configId: '', allConfig: false, env: { HOMEX: 'hx' } }, d);
-  assert.deepEqual(l.map((x) => x.tokens.map((t) => t.text).join(' ')), ['x 10 10y $Bz', 'y 20', 'l1', 'l2', 'h #! /c hx.']);
+  const l = lex('/c/k.conf', { fs: memoryFs({ '/c/k.conf': text }), configId: 'node7', allConfig: false }, d);
+  assert.deepEqual(l.map((x) => x.tokens.map((t) => t.text).join(' ')), ['x 10 10y $Bz', 'y 20', 'l1', 'l2', 'h #! /c node7.', 'c']);
+  assert.equal(d.list.length, 0);
+});
+
+test('${_ENV VAR} (newer than 2.2.7) is expanded but keeps 2.2.7\'s verdict', () => {
+  const d = new Diagnostics();
+  const l = lex('/c/k.conf', { fs: memoryFs({ '/c/k.conf': 'e ${_ENV HOMEX}' }), configId: '', allConfig: false, env: { HOMEX: 'hx' } }, d);
+  assert.deepEqual(l[0].tokens.map((t) => t.text), ['e', 'hx']);
+  assert.equal(d.list[0].status, 'error');
+  assert.match(d.list[0].message, /not a keepalived 2\.2\.7 built-in/);
 });
 
 test('~SEQ, ~SEQx and ~LST generators, nested', () => {
@@ -59,6 +71,79 @@ test('~SEQ, ~SEQx and ~LST generators, nested', () => {
   assert.deepEqual(words({ '/c/k.conf': '~LST(v, a, b) x${v}' }).lines, ['xa', 'xb']);
   assert.deepEqual(words({ '/c/k.conf': '~LST({p,q},{1,2},{3,4}) ${p}-${q}' }).lines, ['1-2', '3-4']);
   assert.deepEqual(words({ '/c/k.conf': '~SEQ(i, 1, 1, 2) ~LST(j, a, b) ${i}${j}' }).lines, ['1a', '1b', '2a', '2b']);
+});
+
+test('${_RANDOM [min [max]]}: 0..32767 by default, a single number is the minimum, other parameters are not expanded', () => {
+  const at = (r: number, text: string) => {
+    const d = new Diagnostics();
+    return lex('/c/k.conf', { fs: memoryFs({ '/c/k.conf': text }), configId: '', allConfig: false, random: () => r }, d)[0].tokens.map((t) => t.text).join(' ');
+  };
+  assert.equal(at(0, 'r ${_RANDOM}'), 'r 0');
+  assert.equal(at(0.999999, 'r ${_RANDOM}'), 'r 32767');
+  assert.equal(at(0, 'r ${_RANDOM 300}'), 'r 300');
+  assert.equal(at(0.999999, 'r ${_RANDOM 300}'), 'r 32767');
+  assert.equal(at(0.5, 'r ${_RANDOM 5 5}'), 'r 5');
+  assert.equal(at(0.5, 'r ${_RANDOM 10 19}'), 'r 15');
+  // keepalived only takes digits and single spaces as parameters; anything else stays as written.
+  assert.equal(at(0.5, 'r ${_RANDOM a}'), 'r $ { _RANDOM a }');
+  assert.equal(at(0.5, 'r ${_RANDOM 5 }'), 'r $ { _RANDOM 5 }');
+});
+
+test('~SEQ counts as keepalived does: (var, end) from 1 or -1, (var, start, end) by ±1, bad steps are errors', () => {
+  const seq = (text: string) => {
+    const r = words({ '/c/k.conf': text });
+    return { lines: r.lines, errors: r.d.filter((x) => x.status).map((x) => `${x.line}:${x.col} ${x.message}`) };
+  };
+  assert.deepEqual(seq('~SEQ(i, 3) n$i').lines, ['n1', 'n2', 'n3']);
+  assert.deepEqual(seq('~SEQ(i, 0) n$i').lines, ['n1', 'n0']);
+  assert.deepEqual(seq('~SEQ(i, -2) n$i').lines, ['n-1', 'n-2']);
+  assert.deepEqual(seq('~SEQ(i, 3, 1) n$i').lines, ['n3', 'n2', 'n1']);
+  assert.deepEqual(seq('~SEQ(i, 010, 0x0a) n$i').lines, ['n8', 'n9', 'n10']);
+  assert.deepEqual(seq('~SEQ(i, 3, -1, 1) n$i').lines, ['n3', 'n2', 'n1']);
+  for (const bad of ['~SEQ(i,1,1,0) x', '~SEQ(i,1,0,3) x', '~SEQ(i,3,1,1) x']) {
+    const r = seq(bad);
+    assert.deepEqual(r.lines, []);
+    assert.equal(r.errors.length, 1, bad);
+    assert.match(r.errors[0], /^1:1 invalid ~SEQ values/);
+  }
+  assert.match(seq('~SEQ(i) x').errors[0], /invalid ~SEQ definition/);
+  assert.match(seq('~SEQ(i,1x,2) x').errors[0], /invalid ~SEQ definition/);
+  assert.match(seq('~SEQx(i,-1,2) x').errors[0], /only valid for positive/);
+  // The variable keeps its last value after the loop, as in keepalived.
+  assert.deepEqual(seq('~SEQ(i, 2) a$i\nafter $i').lines, ['a1', 'a2', 'after 2']);
+});
+
+test('include is recognised after @ID and $NAME expansion (2.2.7 checks the expanded line)', () => {
+  const files = { '/c/k.conf': '$D=sub\ninclude ${D}/a.conf\n@n1 include b.conf\n@n2 include c.conf', '/c/sub/a.conf': 'A', '/c/b.conf': 'B', '/c/c.conf': 'C' };
+  assert.deepEqual(words(files).lines, ['A', 'B']);
+  // Only include and include[rmwba] followed by a pattern are include lines.
+  assert.deepEqual(words({ '/c/k.conf': 'include\nincludet x.conf' }).lines, ['include', 'includet x.conf']);
+});
+
+test('an include loop is reported at the include line, as an error only when the read check applies', () => {
+  const plain = words({ '/c/k.conf': '! top\ninclude l.conf', '/c/l.conf': '# loop\n  include l.conf\nX' });
+  const loop = plain.d.filter((x) => /include loop/.test(x.message));
+  assert.equal(loop.length, 1);
+  assert.deepEqual([loop[0].file, loop[0].line, loop[0].col, loop[0].status], ['/c/l.conf', 2, 3, null]);
+  // keepalived re-reads the file until it runs out of descriptors; vipd stops at 32 levels (X 31 times + once).
+  assert.equal(plain.lines.filter((l) => l === 'X').length, 31);
+  const strict = words({ '/c/k.conf': 'includer l.conf', '/c/l.conf': 'includer l.conf' });
+  assert.equal(strict.d.find((x) => /include loop/.test(x.message))!.status, 'security');
+});
+
+test('include_check in global_defs sets the checks of the includes after it, and an included file\'s change ends with it', () => {
+  const st = (text: string, extra: Record<string, string> = {}) => words({ '/c/k.conf': text, ...extra }).d.filter((x) => x.status).map((x) => x.status);
+  assert.deepEqual(st('global_defs {\n include_check match\n}\ninclude none.conf'), ['security']);
+  assert.deepEqual(st('include none.conf\nglobal_defs {\n include_check match\n}'), []);
+  assert.deepEqual(st('global_defs {\n include_check\n}\ninclude none*.conf'), ['security']);
+  assert.deepEqual(st('global_defs {\n include_check match -match\n}\ninclude none.conf'), []);
+  assert.deepEqual(st('include g.conf\ninclude none.conf', { '/c/g.conf': 'global_defs {\n include_check match\n}' }), []);
+  // Outside global_defs it is not include_check (the parser reports the unknown keyword).
+  assert.deepEqual(st('vrrp_script s {\n include_check match\n}\ninclude none.conf'), []);
+  const words2 = load('global_defs {\n include_check readable match\n}').diagnostics.filter((x) => x.status).map((x) => x.message);
+  assert.equal(words2.length, 2);
+  assert.match(words2[0], /unknown include_check type 'readable'/);
+  assert.match(words2[1], /duplicate include_check 'match'/);
 });
 
 test('the model carries what the VRRP engine needs, defaults filled in', () => {

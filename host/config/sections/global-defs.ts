@@ -4,6 +4,7 @@ import { flat } from '../tree.ts';
 import type { GlobalDefs } from '../model.ts';
 import { type Reader, parseBool, parseIp } from '../values.ts';
 import { notImplemented, unknownKeyword } from './common.ts';
+import { includeCheckLevel } from '../include.ts';
 
 /** Flags whose optional argument must be a BOOL (2.2.7 reports "Invalid value" otherwise). */
 const BOOL_ARG = new Set([
@@ -32,7 +33,7 @@ const ACCEPTED = new Set([
   'enable_snmp_rfc', 'enable_snmp_rfcv2', 'enable_snmp_rfcv3', 'enable_snmp_checker', 'enable_traps', 'enable_dbus',
   'dbus_service_name', 'disable_local_igmp', 'random_seed', 'tmp_config_directory', 'config_save_dir',
   'process_names', 'process_name', 'vrrp_process_name', 'checker_process_name', 'bfd_process_name', 'umask',
-  'include_check', 'rs_init_notifies', 'no_checker_emails', 'checker_log_all_failures', 'lvs_timeouts', 'lvs_flush',
+  'rs_init_notifies', 'no_checker_emails', 'checker_log_all_failures', 'lvs_timeouts', 'lvs_flush',
   'lvs_flush_on_stop', 'smtp_alert', 'smtp_alert_vrrp', 'vrrp_notify_priority_changes', 'dynamic_interfaces',
   'vrrp_startup_delay', 'notify_fifo', 'vrrp_notify_fifo', 'script_user', 'enable_script_security',
   'notification_email', 'notification_email_from', 'smtp_server', 'smtp_connect_timeout', 'router_id',
@@ -162,8 +163,8 @@ function globalKeyword(s: Stmt, g: GlobalDefs, r: Reader): void {
       d.warn(s.kw, k, "iptables is not supported (as in keepalived 2.2.7 Debian): nftables is used instead; replace 'vrrp_iptables' with 'nftables'");
       return;
     case 'include_check': {
-      const t = s.args[0];
-      if (t && !/^[+-]?(readable|match|wildcard_match|brace_match|all)?$/.test(t.text)) d.error(t, k, `unknown include_check type '${t.text}'`, { found: t.text });
+      // The lexer applies the level to the includes that follow; here only the words keepalived rejects.
+      for (const p of includeCheckLevel(s.args.map((a) => a.text), 0).problems) d.error(s.args[p.index], k, p.message, { found: s.args[p.index].text });
       return;
     }
     case 'lvs_timeouts':

@@ -1,13 +1,39 @@
 // static_ipaddress / static_routes / static_rules: set up at start, never moved; dev defaults to default_interface.
+// Each entry may name a track_group (defined before it), whose instances go to FAULT if the entry is lost.
 import type { Stmt } from '../tree.ts';
-import type { StaticConfig } from '../model.ts';
+import type { StaticConfig, TrackGroup } from '../model.ts';
 import type { Reader } from '../values.ts';
+import { flat } from '../tree.ts';
 import { parseRoute, parseRule, parseVip } from './address.ts';
+import { unknownKeyword } from './common.ts';
 
-export function parseStatic(s: Stmt, r: Reader, into: StaticConfig): void {
+export function parseStatic(s: Stmt, r: Reader, into: StaticConfig, groups: readonly TrackGroup[]): void {
   for (const e of s.block ?? []) {
-    if (s.kw.text === 'static_ipaddress') { const v = parseVip(e, r, s.kw.text); if (v) into.addresses.push(v); }
-    else if (s.kw.text === 'static_routes') { const v = parseRoute(e, r, s.kw.text); if (v) into.routes.push(v); }
-    else { const v = parseRule(e, r, s.kw.text); if (v) into.rules.push(v); }
+    const v = s.kw.text === 'static_ipaddress' ? parseVip(e, r, s.kw.text) : s.kw.text === 'static_routes' ? parseRoute(e, r, s.kw.text) : parseRule(e, r, s.kw.text);
+    if (!v) continue;
+    if (v.trackGroup !== undefined && !groups.some((g) => g.name === v.trackGroup)) {
+      const at = [e.kw, ...e.args].find((t) => t.text === v.trackGroup) ?? e.kw;
+      r.diags.error(at, 'track_group', `track_group ${v.trackGroup} not found (a track_group must be defined before the static entry that names it)`, { expected: 'a track_group defined above', found: v.trackGroup });
+      delete v.trackGroup;
+    }
+    if (s.kw.text === 'static_ipaddress') into.addresses.push(v as StaticConfig['addresses'][number]);
+    else if (s.kw.text === 'static_routes') into.routes.push(v as StaticConfig['routes'][number]);
+    else {
+      const rule = v as StaticConfig['rules'][number];
+      if (rule.priority === null) r.diags.warn(rule.at, s.kw.text, 'rule has no preference specified; keepalived sets 16384, which is probably not what you want', { expected: 'priority N' });
+      into.rules.push(rule);
+    }
   }
+}
+
+/** `track_group NAME { group { VI_1 VI_2 } }`; members are not checked against the instances (as in 2.2.7). */
+export function parseTrackGroup(s: Stmt, r: Reader): TrackGroup | null {
+  const name = r.arg(s, 1, 'a track_group name');
+  if (!name) return null;
+  const tg: TrackGroup = { at: name, name: name.text, members: [] };
+  for (const e of s.block ?? []) {
+    if (e.kw.text === 'group') tg.members.push(...flat(e.block).map((t) => t.text));
+    else unknownKeyword(e, r, 'track_group');
+  }
+  return tg;
 }

@@ -1,4 +1,5 @@
 // vrrp_script, vrrp_sync_group, track_file, vrrp_track_process blocks.
+import type { Position } from '../diagnostics.ts';
 import type { Stmt } from '../tree.ts';
 import { flat } from '../tree.ts';
 import type { SyncGroup, TrackFile, TrackProcess, VrrpScript } from '../model.ts';
@@ -16,7 +17,7 @@ export function parseVrrpScript(s: Stmt, r: Reader): VrrpScript | null {
     switch (k) {
       case 'script': v.script = scriptCommand(e, r); break;
       case 'interval': { const n = num(1, 2147483); if (n !== null) v.intervalUs = n * 1e6; break; } // 2.2.7: whole seconds only
-      case 'timeout': { const t = r.arg(e); if (t) { const n = r.timerUs(t, k, 0, 2147483); if (n !== null) v.timeoutUs = n; } break; }
+      case 'timeout': { const n = num(0, 2147483); if (n !== null) v.timeoutUs = n * 1e6; break; } // 2.2.7: whole seconds only
       case 'weight': {
         const n = num(-253, 253);
         if (n !== null) v.weight = n;
@@ -91,6 +92,7 @@ export function parseTrackProcess(s: Stmt, r: Reader): TrackProcess | null {
   const name = s.args[0]?.text;
   if (!name) { r.diags.error(s.kw, s.kw.text, 'vrrp_track_process must have a name'); return null; }
   const p: TrackProcess = { at: s.kw, name, argv: [], paramMatch: 'exact', weight: 0, reverse: false, quorum: 1, quorumMax: 0xffffffff, forkDelayUs: 0, terminateDelayUs: 0, fullCommand: false };
+  let quorumMaxAt: Position | undefined;
   for (const e of s.block ?? []) {
     const k = e.kw.text;
     const num = (min: number, max: number) => { const t = r.arg(e); return t ? r.int(t, k, min, max) : null; };
@@ -103,7 +105,7 @@ export function parseTrackProcess(s: Stmt, r: Reader): TrackProcess | null {
       }
       case 'weight': { const n = num(-254, 254); if (n !== null) p.weight = n; if (e.args[1]?.text === 'reverse') p.reverse = true; break; }
       case 'quorum': { const n = num(1, 65535); if (n !== null) p.quorum = n; break; }
-      case 'quorum_max': { const n = num(1, 65535); if (n !== null) p.quorumMax = n; break; }
+      case 'quorum_max': { const n = num(1, 65535); if (n !== null) { p.quorumMax = n; quorumMaxAt = e.args[0]; } break; }
       case 'fork_delay': case 'terminate_delay': case 'delay': {
         const t = r.arg(e);
         if (!t) break;
@@ -116,6 +118,10 @@ export function parseTrackProcess(s: Stmt, r: Reader): TrackProcess | null {
       case 'full_command': p.fullCommand = true; break;
       default: unknownKeyword(e, r, 'vrrp_track_process');
     }
+  }
+  if (quorumMaxAt && p.quorumMax < p.quorum) {
+    r.diags.error(quorumMaxAt, 'quorum_max', `quorum_max ${p.quorumMax} is less than quorum ${p.quorum}; quorum_max ignored`, { expected: `at least ${p.quorum}`, found: String(p.quorumMax) });
+    p.quorumMax = 0xffffffff;
   }
   if (p.argv.length === 0) { r.diags.error(s.kw, s.kw.text, `no process set for vrrp_track_process ${name}; it is removed`, { expected: 'process NAME' }); return null; }
   return p;

@@ -51,17 +51,22 @@ export interface InstanceDraft {
   trackBfd: TrackRef[];
   notify: Notify;
   useVmac?: { name: string | null; xmitBase: boolean };
+  /** use_vmac and vmac_xmit_base, where they were written (completion checks their combination). */
+  useVmacAt?: Position;
+  vmacXmitBaseAt?: Position;
+  vrf?: Set<string>;
   debug: number;
 }
 
 /** vrrp_instance keywords that 2.2.7 knows and vipd accepts without acting on them yet. */
 const ACCEPTED = new Set([
   'use_vmac', 'vmac_xmit_base', 'use_vmac_addr', 'use_ipvlan', 'native_ipv6', 'kernel_rx_buf_size',
-  'linkbeat_use_polling', 'lvs_sync_daemon_interface', 'vrf', 'old_unicast_checksum', 'unicast_fault_no_peer',
-  'garp_extra_if', 'timer_expired_backup', 'track_bfd',
+  'linkbeat_use_polling', 'lvs_sync_daemon_interface', 'old_unicast_checksum', 'unicast_fault_no_peer',
+  'garp_extra_if', 'track_bfd',
 ]);
 
-const NEWER_THAN_227 = new Set(['owner_ignore_adverts', 'v3_checksum_as_v2', 'auth_hmac']);
+/** Keywords of later releases: 2.2.7 says "Unknown keyword" (timer_expired_backup came with 2.2.8). */
+const NEWER_THAN_227 = new Set(['owner_ignore_adverts', 'v3_checksum_as_v2', 'auth_hmac', 'timer_expired_backup']);
 
 export function parseInstance(s: Stmt, r: Reader, garpBase: GarpSettings): InstanceDraft | null {
   const nameTok = s.args[0];
@@ -98,7 +103,9 @@ function instanceKeyword(s: Stmt, d: InstanceDraft, r: Reader): void {
   };
   if (notifyKeyword(s, r, d.notify)) return;
   if (NEWER_THAN_227.has(k)) {
-    diags.error(s.kw, k, `'${k}' is not a keepalived 2.2.7 keyword (added later); keepalived 2.2.7 reports it as unknown`, { found: k });
+    // A warning, not an error: keepalived 2.2.7's -t verdict (5) without refusing a reload of a configuration that
+    // uses them (vipd implements owner_ignore_adverts and v3_checksum_as_v2).
+    diags.warn(s.kw, k, `'${k}' is not a keepalived 2.2.7 keyword (added later); keepalived 2.2.7 reports it as unknown`, { found: k });
     if (k === 'owner_ignore_adverts') d.bools.ownerIgnoreAdverts = r.flag(s);
     if (k === 'v3_checksum_as_v2') d.bools.v3ChecksumAsV2 = r.flag(s);
     return;
@@ -239,8 +246,22 @@ function instanceKeyword(s: Stmt, d: InstanceDraft, r: Reader): void {
     case 'track_script': d.trackScripts.push(...trackRefs(s, r, -253, 253)); return;
     case 'track_file': d.trackFiles.push(...trackRefs(s, r, -254, 254)); return;
     case 'track_process': d.trackProcesses.push(...trackRefs(s, r, -254, 254)); return;
-    case 'use_vmac': d.useVmac = { name: s.args[0]?.text ?? null, xmitBase: d.useVmac?.xmitBase ?? false }; notImplemented(s, r, 'vrrp_instance'); return;
-    case 'vmac_xmit_base': d.useVmac = { name: d.useVmac?.name ?? null, xmitBase: true }; notImplemented(s, r, 'vrrp_instance'); return;
+    case 'use_vmac':
+      d.useVmac = { name: s.args[0]?.text ?? null, xmitBase: d.useVmac?.xmitBase ?? d.vmacXmitBaseAt !== undefined };
+      d.useVmacAt = s.kw;
+      notImplemented(s, r, 'vrrp_instance');
+      return;
+    case 'vmac_xmit_base':
+      d.vmacXmitBaseAt = s.kw;
+      if (d.useVmac) d.useVmac.xmitBase = true;
+      notImplemented(s, r, 'vrrp_instance');
+      return;
+    case 'vrf': {
+      const t = r.arg(s, 1, 'a VRF interface name');
+      if (t) d.vrf = { v: t.text, at: t };
+      notImplemented(s, r, 'vrrp_instance');
+      return;
+    }
     case 'lvs_sync_daemon_interface':
       diags.warn(s.kw, k, `${who} lvs_sync_daemon_interface in a vrrp_instance is deprecated; use the global lvs_sync_daemon`);
       return;
