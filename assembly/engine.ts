@@ -7,7 +7,7 @@ import * as fsm from './vrrp/fsm';
 import * as ip from './wire/ip';
 import * as wire from './wire/advert';
 import { CFG, INFO, OUT, RX, TX } from './regions';
-import { toHost } from './time';
+import { NEVER, toHost } from './time';
 import { Instance } from './vrrp/instance';
 import { readConfig } from './vrrp/config';
 import { masterDownUs } from './vrrp/timers';
@@ -298,6 +298,15 @@ export function poll(): i32 {
 
 export function nextDeadline(): i64 {
   return queue.earliest();
+}
+
+/**
+ * Whether the earliest deadline is a backup's (Master_Down_Interval, a start-up claim, a preempt delay): the one a
+ * failover waits on, where the host spends more to wake exactly on time. A master's advert deadline is not.
+ */
+export function nextDeadlineIsTakeover(): bool {
+  if (queue.earliest() == NEVER) return false;
+  return queue.top().state == abi.STATE_BACKUP;
 }
 
 /** Protocol state of one instance into INFO (layout in abi.ts). Returns 0, or -1 for an unknown handle. */

@@ -74,6 +74,9 @@ export function pollOutput(): i32 { return engine.poll(); }
 /** The earliest deadline (µs; Infinity when none), without draining. */
 export function nextDeadline(): f64 { return toHost(engine.nextDeadline()); }
 
+/** 1 when the earliest deadline is a backup's (a takeover may be due then), else 0. */
+export function nextDeadlineIsTakeover(): i32 { return engine.nextDeadlineIsTakeover() ? 1 : 0; }
+
 /** State of one instance into INFO. Cold path. 0, or -1 for an unknown handle. */
 export function inspect(handle: i32): i32 { return engine.inspect(handle); }
 

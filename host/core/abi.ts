@@ -1,7 +1,7 @@
 // Mirror of assembly/abi.ts: the binary contract with the core. test/host/abi.test.ts checks that every
 // constant here equals its twin in assembly/abi.ts and that the module exports what CoreExports lists.
 
-export const ABI_VERSION = 6;
+export const ABI_VERSION = 7;
 
 // ---- Regions (static, from memory.data; the host reaches them through the *Ptr() exports) ----
 // RX: [0,16) source address, [16,32) destination address (IPv6 only; IPv4 takes both from its header),

@@ -145,6 +145,7 @@ export interface Exports {
   handleTimeout(now: number, slackUs: number): void;
   pollOutput(): number;
   nextDeadline(): number;
+  nextDeadlineIsTakeover(): number;
   inspect(handle: number): number;
   stats(handle: number): number;
   clearStats(handle: number): void;
@@ -157,7 +158,7 @@ export interface Exports {
 /** The names every build must export (test/host/abi.test.ts checks the module against it). */
 export const CORE_EXPORTS: readonly string[] = [
   'memory', 'abiVersion', 'rxPtr', 'txPtr', 'cfgPtr', 'outPtr', 'infoPtr', 'configure', 'remove', 'start', 'shutdown',
-  'setFault', 'setPriorityAdjust', 'handleDatagram', 'receivedBy', 'handleTimeout', 'pollOutput', 'nextDeadline', 'inspect',
+  'setFault', 'setPriorityAdjust', 'handleDatagram', 'receivedBy', 'handleTimeout', 'pollOutput', 'nextDeadline', 'nextDeadlineIsTakeover', 'inspect',
   'stats', 'clearStats', 'globalStats', 'decodeAdvert', 'encodeAdvert',
 ];
 
@@ -328,6 +329,9 @@ export class Core {
   /** The instance the last datagram reached, whatever its verdict (-1: none, e.g. an unknown VRID). */
   receivedBy(): number { return this.x.receivedBy(); }
   nextDeadline(): number { return this.x.nextDeadline(); }
+
+  /** The earliest deadline is a backup's: a takeover may be due then (the host wakes for it more carefully). */
+  nextDeadlineIsTakeover(): boolean { return this.x.nextDeadlineIsTakeover() !== 0; }
   /** Asks the core's runtime to free what reconfiguration left behind. */
   collect(): void { this.x.__collect(); }
 

@@ -10,7 +10,8 @@ export const monotonicUs: Clock = () => performance.now() * 1000;
 
 /** Wakes the driver at a deadline. Only one wake-up is ever pending. */
 export interface Waker {
-  arm(deadlineUs: number, now: number, fire: () => void): void;
+  /** `takeover`: a backup's deadline (a failover waits on it), worth more care to meet exactly. */
+  arm(deadlineUs: number, now: number, fire: () => void, takeover?: boolean): void;
   disarm(): void;
 }
 
@@ -110,7 +111,7 @@ export class Driver {
       this.waker.disarm();
       return;
     }
-    this.waker.arm(deadline, now, this.onTimer);
+    this.waker.arm(deadline, now, this.onTimer, this.core.nextDeadlineIsTakeover());
   }
 
   private readonly onTimer = (): void => {

@@ -75,13 +75,18 @@ for (const kind of ['invalid (bad checksum) adverts at a master', "a better mast
     s.run(2000); // warm-up: until the optimising compiler has the path, a float may still be boxed
     const before = { ...s.verdicts };
     const sent0 = s.sent();
-    const n = await collections(() => s.run(10_000));
+    // Up to three windows of 640 000: on a busy machine the optimising compiler may finish after the warm-up, and
+    // the first window then sees the unoptimised code's boxed floats. A real allocation per datagram shows in every
+    // window (one formatted address per datagram: 23 collections per window).
+    const counts: number[] = [];
+    for (let w = 0; w < 3 && (counts.length === 0 || counts.at(-1)! > 0); w++) counts.push(await collections(() => s.run(10_000)));
+    const n = counts.at(-1)!;
     const fed = s.verdicts.bad + s.verdicts.good - before.bad - before.good;
-    assert.equal(fed, 640_000);
+    assert.equal(fed, 640_000 * counts.length);
     if (corrupt) assert.equal(s.verdicts.good - before.good, 0, 'every corrupted datagram refused');
     else assert.equal(s.verdicts.bad - before.bad, 0, "every master's advert accepted");
     assert.equal(s.sent() - sent0, 0, 'nothing sent: neither path answers');
     assert.equal(s.state(), want);
-    assert.equal(n, 0, `${n} garbage collection(s) while 640 000 datagrams went through`);
+    assert.equal(n, 0, `garbage collections per window of 640 000 datagrams: ${counts.join(', ')}`);
   });
 }
