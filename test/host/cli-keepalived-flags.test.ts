@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lab } from '../../host/lab/netns.ts';
-import { KEEPALIVED, keepalivedAvailable, makeNetns, runInNetns } from '../fixtures/config/keepalived-runner.ts';
+import { KEEPALIVED, makeNetns, requireKeepalived, runInNetns } from '../fixtures/config/keepalived-runner.ts';
 import { hasAddress } from '../e2e/helpers/daemon.ts';
 import { waitFor } from '../e2e/helpers/wait.ts';
 
@@ -123,11 +123,7 @@ test('-e: a missing include or main file becomes an error', async (t) => {
 });
 
 test('the same argv through keepalived 2.2.7 -t ends alike and leaves the file alone too', { timeout: 120_000 }, async (t) => {
-  if (!keepalivedAvailable()) {
-    if (process.env.CI === 'true') throw new Error(`${KEEPALIVED} is not installed`);
-    t.skip('keepalived is not installed');
-    return;
-  }
+  if (!requireKeepalived(t)) return;
   const ns = makeNetns();
   try {
     writeFileSync(join(ns.dir, 'bad.conf'), BAD);

@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, realSystem, type SystemView } from '../../host/config/index.ts';
-import { IFACES, KEEPALIVED, keepalivedAvailable, makeNetns, pool, runInNetns } from '../fixtures/config/keepalived-runner.ts';
+import { IFACES, KEEPALIVED, makeNetns, pool, requireKeepalived, runInNetns } from '../fixtures/config/keepalived-runner.ts';
 
 const INSTANCE = 'vrrp_instance A {\n interface eth0\n virtual_router_id 5\n virtual_ipaddress {\n  10.0.0.1\n }\n}\n';
 
@@ -84,11 +84,7 @@ test('include variants, include_check and -e give keepalived 2.2.7\'s verdicts, 
 });
 
 test('the include table still matches keepalived -t (same files, fresh netns)', { timeout: 120_000 }, async (t) => {
-  if (!keepalivedAvailable()) {
-    if (process.env.CI === 'true') throw new Error(`${KEEPALIVED} is not installed`);
-    t.skip('keepalived is not installed');
-    return;
-  }
+  if (!requireKeepalived(t)) return;
   const ns = makeNetns();
   try {
     setUp(ns.dir);
