@@ -8,6 +8,10 @@ import { parseRoute, parseRule, parseVip } from './address.ts';
 import { unknownKeyword } from './common.ts';
 
 export function parseStatic(s: Stmt, r: Reader, into: StaticConfig, groups: readonly TrackGroup[]): void {
+  // Parsed and checked (keepalived's -t verdicts), but not applied: say so where the block starts, never silently.
+  if ((s.block ?? []).length > 0) {
+    r.diags.note(s.kw, s.kw.text, `'${s.kw.text}' is parsed and checked, but vipd does not install static entries yet: set them up outside vipd`);
+  }
   for (const e of s.block ?? []) {
     const v = s.kw.text === 'static_ipaddress' ? parseVip(e, r, s.kw.text) : s.kw.text === 'static_routes' ? parseRoute(e, r, s.kw.text) : parseRule(e, r, s.kw.text);
     if (!v) continue;
