@@ -50,7 +50,9 @@ async function flood(subnet: number, o: FloodOptions = {}): Promise<void> {
 
     /** A baseline, then the flood; the figures of both. */
     const round = async () => {
-      await sleep(2500); // baseline
+      // Baseline as long as the flood: the bound allows the baseline's largest excess, and the larger of two
+      // samples of the same machine noise is the longer one's more often than not.
+      await sleep(3500);
       const before = await c.statuses();
       const gc0 = (await c.vipds[0].status()).gc!;
       const tFlood = Date.now();
@@ -65,7 +67,7 @@ async function flood(subnet: number, o: FloodOptions = {}): Promise<void> {
         return fs.slice(1).map((f, k) => f.t - fs[k].t);
       };
       // Kernel timestamps vs Date.now(): the windows keep 50 ms away from the edges.
-      const base = stats(gapsIn(tFlood - 2400, tFlood - 50));
+      const base = stats(gapsIn(tFlood - 3400, tFlood - 50));
       const flood = stats(gapsIn(tFlood + 50, tEnd - 50));
       const counted = after[0]!.stats.checksum_err - before[0]!.stats.checksum_err;
       const rate = r.sent / (r.ms / 1000);
@@ -88,7 +90,7 @@ async function flood(subnet: number, o: FloodOptions = {}): Promise<void> {
     }
     await cap.stop();
     const { before, after, tFlood, base, flood, counted, rate, figures } = m;
-    assert.ok(base.n >= 15 && flood.n >= 20, `enough adverts captured: ${figures}`);
+    assert.ok(base.n >= 25 && flood.n >= 20, `enough adverts captured: ${figures}`);
     for (const [i, v] of c.vipds.entries()) {
       assert.equal(v.countLog(/Entering \w+ STATE/, tFlood), 0, `no state change on ${v.host.name}`);
       assert.equal(after[i]!.state, before[i]!.state);
