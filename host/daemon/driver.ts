@@ -103,9 +103,9 @@ export class Driver {
     for (const e of list) this.sink.event(e, now);
   }
 
+  /** Arms the waker for a deadline that differs from armedFor (the caller checks: the clock is read only then). */
   private arm(deadline: number, now: number): void {
     if (this.stopped) return;
-    if (deadline === this.armedFor) return;
     this.armedFor = deadline;
     if (!Number.isFinite(deadline)) {
       this.waker.disarm();

@@ -29,8 +29,6 @@ export class ProcessPriorityControl {
   /** Realtime off after a SIGXCPU until this timer restores it. */
   private cooling: NodeJS.Timeout | null = null;
   private readonly overrunLog = new RateLimit(60_000);
-  /** SIGXCPUs answered since start. */
-  overruns = 0;
 
   constructor(private readonly log: Logger) {}
 
@@ -49,11 +47,18 @@ export class ProcessPriorityControl {
   release(): void {
     if (!this.held) return;
     this.held = false;
-    if (this.applied.rtPriority === null || this.cooling) return;
-    if (this.applied.rlimitRttimeUs !== null) native().setRlimitRttime(this.applied.rlimitRttimeUs);
-    const err = native().setRealtime(this.applied.rtPriority);
+    if (!this.cooling) this.restoreRealtime(''); // else recover() does it
+  }
+
+  /** Realtime as applied, with the configured limit (the kernel raises the soft limit by 1 s per SIGXCPU). */
+  private restoreRealtime(again: string): void {
+    const rt = this.applied.rtPriority;
+    if (rt === null) return;
+    const n = native();
+    if (this.applied.rlimitRttimeUs !== null) n.setRlimitRttime(this.applied.rlimitRttimeUs);
+    const err = n.setRealtime(rt);
     if (err !== 0) {
-      this.log.warn(`cannot use realtime scheduling (vrrp_rt_priority ${this.applied.rtPriority}): ${errnoName(err)}`);
+      this.log.warn(`cannot use realtime scheduling${again} (vrrp_rt_priority ${rt}): ${errnoName(err)}`);
       this.applied = { ...this.applied, rtPriority: null };
     }
   }
@@ -107,7 +112,6 @@ export class ProcessPriorityControl {
   private overran(): void {
     if (this.applied.rtPriority === null || this.held || this.cooling) return;
     native().setRealtime(0);
-    this.overruns++;
     const suppressed = this.overrunLog.pass('xcpu');
     if (suppressed !== null) {
       this.log.warn(`the VRRP thread ran ${this.applied.rlimitRttimeUs} us without sleeping (vrrp_rlimit_rttime): ` +
@@ -119,16 +123,7 @@ export class ProcessPriorityControl {
 
   private recover(): void {
     this.cooling = null;
-    const rt = this.applied.rtPriority;
-    if (rt === null || this.held) return; // release() / apply() set it
-    const n = native();
-    // The kernel raised the soft limit by a second when it sent SIGXCPU: back to the configured one.
-    if (this.applied.rlimitRttimeUs !== null) n.setRlimitRttime(this.applied.rlimitRttimeUs);
-    const err = n.setRealtime(rt);
-    if (err !== 0) {
-      this.log.warn(`cannot use realtime scheduling again (vrrp_rt_priority ${rt}): ${errnoName(err)}`);
-      this.applied = { ...this.applied, rtPriority: null };
-    }
+    if (!this.held) this.restoreRealtime(' again'); // else release() does it
   }
 
   private stopCooling(): void {

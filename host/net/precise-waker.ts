@@ -7,8 +7,9 @@
 // MIN_SPIN_GAP_US (wake-ups that come closer together — many instances, dense deadlines — fall back to the plain
 // timerfd, whose lateness is bounded by the same 0.1–0.5 ms). A backup's deadline (a takeover) is armed
 // TAKEOVER_EARLY_US before and always spins: it fires only when a master has gone quiet, and then the failover
-// waits on it (measured 2026-12-04, 20 trials per case, v3 0.1 s: with 300 µs the backup's first advert came
-// 0.83–0.87 ms after Master_Down_Interval (median), one 104 ms; with 1 000 µs 0.31–0.38 ms, max 2.6 ms).
+// waits on it (measured 2026-12-04, 20 trials per case: with 300 µs the backup's first advert came 0.83–1.46 ms
+// after Master_Down_Interval (median over v3 0.1 s and v2 1 s, link cut and SIGKILL), one 104 ms late; with
+// 1 500 µs 0.24–0.53 ms, max 6.4 ms — docs/failover.md).
 // `spinUs` counts what the spinning cost.
 import { native, type NativeTimer } from './native.ts';
 

@@ -6,25 +6,35 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TimerfdWaker } from '../../host/net/precise-waker.ts';
 
-test('a periodic timer re-armed from its own wake-up keeps spinning to its deadline', async (t) => {
-  const w = new TimerfdWaker();
+/**
+ * N deadlines, each armed from inside the wake-up of the one before (as the daemon re-arms), `gapUs()` ahead;
+ * `armed` runs after each arm. Returns each wake-up's lateness (µs) past its deadline; the waker is closed after.
+ */
+async function chain(w: TimerfdWaker, n: number, gapUs: () => number, takeover: boolean, armed: () => void = () => {}): Promise<number[]> {
   const late: number[] = [];
-  const N = 40;
   try {
     await new Promise<void>((resolve) => {
       const next = () => {
         const now = performance.now() * 1000;
-        const dl = now + 20_000 + Math.random() * 10_000;
+        const dl = now + gapUs();
         w.arm(dl, now, () => {
           late.push(performance.now() * 1000 - dl);
-          if (late.length < N) next(); else resolve();
-        });
+          if (late.length < n) next(); else resolve();
+        }, takeover);
+        armed();
       };
       next();
     });
   } finally {
     w.close();
   }
+  return late;
+}
+
+test('a periodic timer re-armed from its own wake-up keeps spinning to its deadline', async (t) => {
+  const w = new TimerfdWaker();
+  const N = 40;
+  const late = await chain(w, N, () => 20_000 + Math.random() * 10_000, false);
   const s = [...late].sort((a, b) => a - b);
   t.diagnostic(`lateness µs: p50 ${s[N >> 1].toFixed(1)}, p90 ${s[Math.floor(N * 0.9)].toFixed(1)}, max ${s[N - 1].toFixed(1)}; ` +
     `${w.spins} of ${N} wake-ups spun, ${w.spinUs.toFixed(0)} µs in all`);
@@ -38,24 +48,9 @@ test('a periodic timer re-armed from its own wake-up keeps spinning to its deadl
 // waits on it, and the wake-up latency of a busy 2-core machine often exceeds the master's 300 µs margin.
 test('a takeover deadline is armed 1.5 ms early and finishes on the clock, without the spin ration', async (t) => {
   const w = new TimerfdWaker();
-  const late: number[] = [];
   const N = 20;
-  try {
-    await new Promise<void>((resolve) => {
-      const next = () => {
-        const now = performance.now() * 1000;
-        const dl = now + 3_000; // closer together than the 10 ms ration: every one must still spin
-        w.arm(dl, now, () => {
-          late.push(performance.now() * 1000 - dl);
-          if (late.length < N) next(); else resolve();
-        }, true);
-        assert.equal(w.early, 1500);
-      };
-      next();
-    });
-  } finally {
-    w.close();
-  }
+  // 3 ms apart, closer together than the 10 ms ration: every one must still spin.
+  const late = await chain(w, N, () => 3_000, true, () => assert.equal(w.early, 1500));
   const s = [...late].sort((a, b) => a - b);
   t.diagnostic(`lateness µs: p50 ${s[N >> 1].toFixed(1)}, max ${s[N - 1].toFixed(1)}; ${w.spins} of ${N} spun, ${w.spinUs.toFixed(0)} µs in all`);
   assert.ok(late.every((x) => x >= 0), 'never before the deadline');
