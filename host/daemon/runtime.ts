@@ -181,7 +181,7 @@ export class Daemon {
     for (const r of this.byHandle.values()) {
       this.driver.step((now) => this.applyVerdict(now, r.plan.handle, this.tracking.verdict(r.plan.handle), true));
     }
-    this.priority.release();
+    this.priority.release('start-up');
   }
 
   private startTracking(cfg: Config, instances: InstancePlan[]): Promise<DaemonTracking> {
@@ -625,7 +625,7 @@ export class Daemon {
     try {
       await this.reloadHeld();
     } finally {
-      this.priority.release();
+      this.priority.release('reload');
     }
   }
 

@@ -92,6 +92,9 @@ test('vrrp_rt_priority with the default vrrp_rlimit_rttime (10 ms) and 200 insta
     c.start([many(false)]);
     await realtime('after start-up');
     assert.equal(v.countLog(/without sleeping/), 0, `start-up ran under ordinary scheduling\n${v.logText()}`);
+    const back = v.logText().split('\n').find((l) => /realtime scheduling back \d+ ms after the start-up/.test(l));
+    assert.ok(back, v.logText());
+    console.log(back);
     await waitFor('200 masters', async () => (await v.status().catch(() => null))?.instances.filter((i) => i.state === 'MASTER').length === 200, 20_000, 100);
     await realtime('after 200 takeovers');
 
