@@ -11,6 +11,7 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "sched.h"
 
@@ -81,11 +82,52 @@ static napi_value set_rlimit_rttime(napi_env env, napi_callback_info info) {
   return result(env, setrlimit(RLIMIT_RTTIME, &r) == 0 ? 0 : errno);
 }
 
+// setHelperPolicy(tid): SCHED_BATCH for another thread of this process (V8's platform workers, libuv's pool).
+// A SCHED_BATCH thread never preempts another thread when it wakes up (the kernel's fair class lets only
+// SCHED_NORMAL wakers preempt), so a compile job or a scavenge task the event loop hands over no longer takes the
+// event loop's CPU right before an advert; it runs on an idle CPU or at the next tick. Returns 0 or an errno.
+static napi_value set_helper_policy(napi_env env, napi_callback_info info) {
+  int32_t a[1];
+  if (arg_int(env, info, 1, a) != 0 || a[0] <= 0) {
+    napi_throw_type_error(env, NULL, "setHelperPolicy(tid > 0)");
+    return NULL;
+  }
+  struct sched_param p;
+  memset(&p, 0, sizeof p);
+  return result(env, sched_setscheduler(a[0], SCHED_BATCH, &p) == 0 ? 0 : errno);
+}
+
+// spinFor(us): wait `us` microseconds on CLOCK_MONOTONIC without sleeping; returns the µs spun. The last stretch
+// before a precise deadline (host/net/precise-waker.ts): in C, because a hot JavaScript loop gets tiered up by
+// V8, whose compile job wakes a helper thread at exactly that moment.
+static napi_value spin_for(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  double us = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      napi_get_value_double(env, argv[0], &us) != napi_ok) {
+    napi_throw_type_error(env, NULL, "spinFor(us)");
+    return NULL;
+  }
+  if (us > 100000) us = 100000;  // never more than 100 ms, whatever the caller computed
+  struct timespec t0, t;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  double spun = 0;
+  while (spun < us) {
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    spun = (double)(t.tv_sec - t0.tv_sec) * 1e6 + (double)(t.tv_nsec - t0.tv_nsec) / 1e3;
+  }
+  napi_value v;
+  napi_create_double(env, spun, &v);
+  return v;
+}
+
 void vipd_sched_register(napi_env env, napi_value exports) {
   struct {
     const char* name;
     napi_callback fn;
-  } fns[] = {{"setRealtime", set_realtime}, {"schedInfo", sched_info}, {"setRlimitRttime", set_rlimit_rttime}};
+  } fns[] = {{"setRealtime", set_realtime}, {"schedInfo", sched_info}, {"setRlimitRttime", set_rlimit_rttime},
+                {"setHelperPolicy", set_helper_policy}, {"spinFor", spin_for}};
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;
     napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &f);

@@ -56,9 +56,20 @@ enum {
 #define BATCH_MAX 64
 // Fits the most a receive carries: IPv6 pktinfo 40 + hop limit 24 + timestamp 32 + drop count 24 = 120 bytes.
 #define CTRL_SIZE 128
-// Bound the work done per wake-up so a flood cannot starve timers: 2 x 64 datagrams, then the event loop
-// runs the timer (measured: 16 rounds let a 100 000/s flood delay the master's adverts by 5-60 ms).
-#define ROUNDS_MAX 2
+// Bound the work done per wake-up so a flood cannot starve timers: read rounds until the socket is empty, for
+// at most READ_BUDGET_NS or ROUNDS_MAX rounds, then the event loop runs the timers (measured: 16 unbounded rounds
+// of 64 let a 100 000/s flood delay the master's adverts by 5-60 ms).
+#define ROUNDS_MAX 16
+#define READ_BUDGET_NS 250000ull
+// Pacing: a wake-up within PACE_GAP_NS of the previous one (or within a pause's length after a pause) means a stream (a flood, or thousands of peers): the
+// watcher stops polling for PACE_MS and then reads what queued meanwhile in one go. A wake-up per datagram (a
+// context switch each, 24 000 a second under a 100 000/s flood, half a core) becomes one per millisecond or two,
+// and the daemon, asleep most of the time again, is the task the scheduler runs first when its advert timer fires.
+// What queued meanwhile keeps its kernel arrival time (SO_TIMESTAMPNS), so the protocol's timing is unchanged;
+// a backup reads its sockets before acting on a takeover deadline (drain()), so an advert waiting out a pause
+// still counts.
+#define PACE_GAP_NS 1000000ull
+#define PACE_MS 1
 
 static int throw_errno(napi_env env, const char* what, int err) {
   char msg[768];
@@ -392,10 +403,14 @@ static napi_value send_frames(napi_env env, napi_callback_info info) {
 
 typedef struct {
   uv_poll_t poll;
+  uv_timer_t pace;
   napi_env env;
   napi_ref cb, data_ref, meta_ref;
   napi_async_context actx;
-  int fd, af, slot, batch, closing;
+  int fd, af, slot, batch, closing, open_handles, paced;
+  uint64_t last_wake_ns;
+  // watchStats(): readable wake-ups, pauses (pacing), datagrams read, drain() calls.
+  double wakeups, pauses, datagrams, drains;
   uint8_t *data, *meta;
   size_t dlen, mlen;
   struct mmsghdr msgs[BATCH_MAX];
@@ -502,6 +517,51 @@ static void fill_rx_record(watcher_t* w, int i, double rt_offset) {
   wr32(r + REC_TTL, (uint32_t)ttl);
 }
 
+static uint64_t mono_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+// Reads rounds of up to `batch` datagrams into the buffers, one JS call per round, until the socket is empty,
+// `rounds` rounds are done or the budget is spent. Returns the datagrams read. Inside a handle scope.
+static int read_rounds(watcher_t* w, int rounds, uint64_t budget_ns) {
+  uint64_t start = mono_ns();
+  int total = 0;
+  for (int round = 0; round < rounds && !w->closing; round++) {
+    for (int i = 0; i < w->batch; i++) {
+      struct msghdr* m = &w->msgs[i].msg_hdr;
+      m->msg_name = &w->names[i];
+      m->msg_namelen = sizeof w->names[i];
+      m->msg_iov = &w->iov[i];
+      m->msg_iovlen = 1;
+      m->msg_control = w->ctrl[i];
+      m->msg_controllen = CTRL_SIZE;
+      m->msg_flags = 0;
+    }
+    int n = recvmmsg(w->fd, w->msgs, w->batch, MSG_DONTWAIT, NULL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) call_js(w, -errno);
+      break;
+    }
+    double rt_offset = realtime_minus_monotonic_ns();
+    for (int i = 0; i < n; i++) fill_rx_record(w, i, rt_offset);
+    total += n;
+    call_js(w, n);
+    if (n < w->batch || mono_ns() - start >= budget_ns) break;
+  }
+  w->datagrams += total;
+  return total;
+}
+
+static void on_readable(uv_poll_t* h, int status, int events);
+
+static void on_pace_over(uv_timer_t* t) {
+  watcher_t* w = t->data;
+  if (!w->closing) uv_poll_start(&w->poll, UV_READABLE, on_readable);
+}
+
 static void on_readable(uv_poll_t* h, int status, int events) {
   (void)events;
   watcher_t* w = h->data;
@@ -511,34 +571,26 @@ static void on_readable(uv_poll_t* h, int status, int events) {
   if (status < 0) {
     call_js(w, status);
   } else {
-    for (int round = 0; round < ROUNDS_MAX && !w->closing; round++) {
-      for (int i = 0; i < w->batch; i++) {
-        struct msghdr* m = &w->msgs[i].msg_hdr;
-        m->msg_name = &w->names[i];
-        m->msg_namelen = sizeof w->names[i];
-        m->msg_iov = &w->iov[i];
-        m->msg_iovlen = 1;
-        m->msg_control = w->ctrl[i];
-        m->msg_controllen = CTRL_SIZE;
-        m->msg_flags = 0;
-      }
-      int n = recvmmsg(w->fd, w->msgs, w->batch, MSG_DONTWAIT, NULL);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK) call_js(w, -errno);
-        break;
-      }
-      double rt_offset = realtime_minus_monotonic_ns();
-      for (int i = 0; i < n; i++) fill_rx_record(w, i, rt_offset);
-      call_js(w, n);
-      if (n < w->batch) break;
+    w->wakeups++;
+    uint64_t now = mono_ns();
+    int n = read_rounds(w, ROUNDS_MAX, READ_BUDGET_NS);
+    // After a pause the next wake-up comes PACE_MS (up to 2 x PACE_MS: libuv's timers are whole milliseconds)
+    // later, so the stream counts as going on if it came within that window.
+    uint64_t window = PACE_GAP_NS + (w->paced ? 2ull * PACE_MS * 1000000ull : 0);
+    w->paced = n > 0 && !w->closing && now - w->last_wake_ns < window;
+    if (w->paced) {
+      uv_poll_stop(&w->poll);
+      uv_timer_start(&w->pace, on_pace_over, PACE_MS, 0);
+      w->pauses++;
     }
+    w->last_wake_ns = now;
   }
   napi_close_handle_scope(w->env, scope);
 }
 
 static void on_closed(uv_handle_t* h) {
   watcher_t* w = h->data;
+  if (--w->open_handles > 0) return;  // the poll and the pace timer: freed after both
   napi_delete_reference(w->env, w->cb);
   napi_delete_reference(w->env, w->data_ref);
   napi_delete_reference(w->env, w->meta_ref);
@@ -582,6 +634,13 @@ static napi_value watch(napi_env env, napi_callback_info info) {
     free(w);
     return NULL;
   }
+  uv_loop_t* loop;
+  napi_get_uv_event_loop(env, &loop);
+  uv_timer_init(loop, &w->pace);
+  w->pace.data = w;
+  // The pace timer alone never keeps the process alive (the poll does while watching).
+  uv_unref((uv_handle_t*)&w->pace);
+  w->open_handles = 2;
   napi_value ext;
   CHECK(napi_create_external(env, w, NULL, NULL, &ext));
   return ext;
@@ -597,8 +656,40 @@ static napi_value unwatch(napi_env env, napi_callback_info info) {
   if (!w || w->closing) return NULL;
   w->closing = 1;
   uv_poll_stop(&w->poll);
+  uv_timer_stop(&w->pace);
   uv_close((uv_handle_t*)&w->poll, on_closed);
+  uv_close((uv_handle_t*)&w->pace, on_closed);
   return NULL;
+}
+
+// drain(watcher) -> datagrams read: reads the socket now, paused or not (before a takeover deadline is acted on:
+// an advert that arrived before it may be waiting out a pause). Calls the watcher's callback as a wake-up does.
+static napi_value drain(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  watcher_t* w = NULL;
+  CHECK(napi_get_value_external(env, argv[0], (void**)&w));
+  if (!w || w->closing) return num(env, 0);
+  w->drains++;
+  return num(env, read_rounds(w, ROUNDS_MAX, READ_BUDGET_NS));
+}
+
+// watchStats(watcher) -> [wakeups, pauses, datagrams, drains] since watch().
+static napi_value watch_stats(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  watcher_t* w = NULL;
+  CHECK(napi_get_value_external(env, argv[0], (void**)&w));
+  napi_value a, v;
+  CHECK(napi_create_array_with_length(env, 4, &a));
+  double vals[4] = {w ? w->wakeups : 0, w ? w->pauses : 0, w ? w->datagrams : 0, w ? w->drains : 0};
+  for (uint32_t i = 0; i < 4; i++) {
+    napi_create_double(env, vals[i], &v);
+    napi_set_element(env, a, i, v);
+  }
+  return a;
 }
 
 static napi_value close_fd(napi_env env, napi_callback_info info) {
@@ -898,7 +989,10 @@ static int spawn_child(void* p) {
   }
   // keepalived's scripts get SIGTERM when it dies; set after the identity change, which clears it.
   // vrrp_priority may have given the daemon's thread a nice value; scripts run at the default (keepalived resets
-  // them too). Realtime scheduling is reset by the kernel already (SCHED_RESET_ON_FORK, native/sched.c).
+  // them too). Realtime scheduling is reset by the kernel already (SCHED_RESET_ON_FORK, native/sched.c), but a
+  // script started from a helper thread would inherit its SCHED_BATCH (host/daemon/process-priority.ts): ordinary.
+  struct sched_param other = {0};
+  syscall(SYS_sched_setscheduler, 0, SCHED_OTHER, &other);
   syscall(SYS_setpriority, PRIO_PROCESS, 0, 0);
   if (syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0) goto fail;
   if (syscall(SYS_getppid) != a->parent) {  // we were killed between clone and the prctl
@@ -1140,7 +1234,7 @@ static napi_value init(napi_env env, napi_value exports) {
   } fns[] = {
       {"openVrrp", open_vrrp}, {"bindAddress", bind_address}, {"joinGroup", join_group},
       {"sendBatch", send_batch}, {"openPacket", open_packet},  {"sendFrames", send_frames},
-      {"watch", watch},          {"unwatch", unwatch},          {"closeFd", close_fd},
+      {"watch", watch},          {"unwatch", unwatch},          {"drain", drain},          {"watchStats", watch_stats},          {"closeFd", close_fd},
       {"nsOpen", ns_open},       {"nsSet", ns_set},
       {"signalWatch", signal_watch}, {"sigrt", sigrt},
       {"timerCreate", timer_create_}, {"timerArm", timer_arm}, {"timerDisarm", timer_disarm}, {"timerClose", timer_close},

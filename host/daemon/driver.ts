@@ -2,6 +2,7 @@
 // (assembly/index.ts states the contract this follows.)
 import * as abi from '../core/abi.ts';
 import type { Core, CoreOutput } from '../core/wasm-core.ts';
+import { WakeTiming } from './wake-timing.ts';
 
 /** Monotonic microseconds. */
 export type Clock = () => number;
@@ -41,16 +42,26 @@ export interface OutputSink {
   event(e: CoreEvent, now: number): void;
   /** The drain is over: flush batched sends. */
   drained?(now: number): void;
+  /**
+   * A takeover deadline (a backup's Master_Down timer) is due: feed in the datagrams that arrived before it and
+   * are still waiting to be read (a receive pause, or the same event-loop turn), so a master's last advert counts.
+   */
+  beforeTakeover?(): void;
 }
 
 export class Driver {
   private armedFor = Infinity;
+  private armedTakeover = false;
   private readonly pending: CoreEvent[] = [];
   private stopped = false;
   /** Wake-ups that found nothing due yet (a timer that fired early); kept for the stats dump. */
   earlyWakeups = 0;
   /** Latest lateness (µs) of a wake-up past its deadline. */
   lastLatenessUs = 0;
+  /** Every timer wake-up's lateness and send time (status `timer`). */
+  readonly timing = new WakeTiming();
+  /** When the last drain that transmitted had its sends done (NaN: that drain sent nothing). */
+  private sentAt = NaN;
 
   /** Masters' adverts due within this many µs share a wake-up (assembly/index.ts handleTimeout). */
   slackUs = 0;
@@ -79,6 +90,8 @@ export class Driver {
 
   private drain(now: number): void {
     const core = this.core;
+    let sent = false;
+    this.sentAt = NaN;
     // Adverts leave first: everything else the drain produced (logging, notifications, netlink work) waits
     // until the batch is on the wire, so a transition costs the wire no more than the send itself.
     const events = this.pending;
@@ -86,6 +99,7 @@ export class Driver {
       const k = core.pollKind();
       if (k === abi.OUT_TIMEOUT) {
         this.sink.drained?.(now);
+        if (sent) this.sentAt = this.clock();
         // The delay is measured from the clock, not from `now`, which may be a packet's (earlier) arrival time;
         // read only when the deadline moved (an invalid datagram moves nothing and reads no clock).
         const deadline = core.nextDeadline();
@@ -94,6 +108,7 @@ export class Driver {
       }
       if (k === abi.OUT_TRANSMIT) {
         this.sink.transmit(core.outInt(0), core.outInt(3), core.outInt(4), core.txMessage(core.outInt(1)), core.txAddrs(), now);
+        sent = true;
       } else {
         events.push(core.decodeOutput(k) as CoreEvent);
       }
@@ -111,17 +126,24 @@ export class Driver {
       this.waker.disarm();
       return;
     }
-    this.waker.arm(deadline, now, this.onTimer, this.core.nextDeadlineIsTakeover());
+    this.armedTakeover = this.core.nextDeadlineIsTakeover();
+    this.waker.arm(deadline, now, this.onTimer, this.armedTakeover);
   }
 
   private readonly onTimer = (): void => {
     const deadline = this.armedFor;
+    if (this.armedTakeover && this.sink.beforeTakeover) {
+      this.sink.beforeTakeover();
+      // An advert read just now moved the deadline: the waker is armed for the new one.
+      if (this.armedFor !== deadline || this.stopped) return;
+    }
     this.armedFor = Infinity;
-    this.step((now) => {
-      if (now < deadline) this.earlyWakeups++;
-      else this.lastLatenessUs = now - deadline;
-      this.core.handleTimeout(now, this.slackUs);
-    });
+    const now = this.clock();
+    if (now < deadline) this.earlyWakeups++;
+    else this.lastLatenessUs = now - deadline;
+    this.core.handleTimeout(now, this.slackUs);
+    this.drain(now);
+    this.timing.record(deadline, now, this.sentAt);
   };
 
   stop(): void {

@@ -85,7 +85,7 @@ export async function runDaemon(o: DaemonCliOptions, argv: string[]): Promise<nu
   const gc = new GcWatch();
   const status = serveStatus(statusSocketName(o.vrrpPidFile), () => ({
     pid: process.pid, configFile: o.configFile, startedAt, instances: daemon.status(), engine: daemon.engineStats(),
-    timer: daemon.driverStats, gc: { ...gc.stats },
+    timer: daemon.driverStats, gc: { ...gc.stats }, rx: daemon.rxStats,
   }));
   const dumpDir = process.env.TMPDIR || tmpdir();
   // Reloads run one at a time; SIGHUPs that arrive during one are merged into a single reload after it.

@@ -10,6 +10,7 @@
 // Realtime comes back from a timer on the event loop, so only a loop that is healthy again gets it back: a burst
 // (200 instances becoming master at once) costs a second of ordinary scheduling, a runaway loop keeps it off.
 // Start-up and reloads are bursts that are known in advance: realtime is set aside for them (hold/release).
+import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { ProcessPriority } from '../config/model.ts';
@@ -26,6 +27,41 @@ export const QUIET_WINDOW_MS = 20;
 export const QUIET_UTILISATION = 0.25;
 /** release() gives realtime back after this long even if the loop never went quiet (a busy machine). */
 export const QUIET_MAX_MS = 2000;
+
+/** Nice value of the process's other threads (V8's compiler and GC helpers, libuv's pool): see demoteHelpers(). */
+export const HELPER_NICE = 19;
+
+/**
+ * The event-loop thread sends every advert; the process's other threads — V8's platform workers (concurrent
+ * JIT compilation, parallel scavenges) and libuv's thread pool — only help. A helper the event loop wakes
+ * (a compile job, a scavenge task) used to preempt it on the same CPU for up to 3.4 ms right before an advert
+ * (traced under a flood, 2026-12-04: a busy event loop has used more than its fair share, so the kernel's EEVDF
+ * scheduler runs any thread that wakes beside it first, even at nice 19). So helpers get SCHED_BATCH, which never
+ * preempts on wake-up, and nice 19: they run on an idle CPU, or at a tick; work they leave undone V8 does on the
+ * main thread. Linux sets both per thread. Returns the threads demoted; threads started later inherit the event
+ * loop's own settings (and SCHED_OTHER under SCHED_RESET_ON_FORK when realtime).
+ */
+export function demoteHelpers(log: Logger, nice = HELPER_NICE): number {
+  let n = 0;
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return 0;
+  }
+  for (const t of tids) {
+    const tid = Number(t);
+    if (tid === process.pid) continue;
+    try {
+      native().setHelperPolicy(tid);
+      os.setPriority(tid, nice);
+      n++;
+    } catch (e) {
+      log.debug(`cannot set thread ${tid} to nice ${nice}: ${(e as Error).message}`); // it may have exited
+    }
+  }
+  return n;
+}
 
 export class ProcessPriorityControl {
   private applied: ProcessPriority = { nice: null, rtPriority: null, rlimitRttimeUs: null };

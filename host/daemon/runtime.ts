@@ -1,7 +1,8 @@
 // The running daemon: configuration -> plan -> core + sockets + netlink, and the core's outputs carried out on
 // the real network. Lifecycle (start, graceful stop, reload) lives here; signals and the CLI are wired elsewhere.
 import { type Config, type VipSpec, loadConfig, renderDiagnostics } from '../config/index.ts';
-import { ProcessPriorityControl } from './process-priority.ts';
+import type { TimerStats } from './status.ts';
+import { HELPER_NICE, ProcessPriorityControl, demoteHelpers } from './process-priority.ts';
 import { Core } from '../core/wasm-core.ts';
 import * as abi from '../core/abi.ts';
 import { type GlobalStats, RX_MESSAGES, type StateName, type Stats } from '../core/names.ts';
@@ -10,7 +11,7 @@ import { Announcer, ipv6Forwarding } from '../net/announce.ts';
 import { parseIp } from '../net/ip-address.ts';
 import { type AddressInfo, type LinkInfo, NetEvents, type NetEvent, Netlink } from '../net/netlink.ts';
 import { TxBatch } from '../net/tx-batch.ts';
-import { type RxPacket, VrrpSocket } from '../net/vrrp-socket.ts';
+import { type RxPacket, type RxStats, VrrpSocket } from '../net/vrrp-socket.ts';
 import { addressSpec, installable, routeSpec, ruleSpec } from './addresses.ts';
 import { type CoreEvent, Driver, TimeoutWaker, type Waker, monotonicUs } from './driver.ts';
 import { TimerfdWaker } from '../net/precise-waker.ts';
@@ -165,6 +166,7 @@ export class Daemon {
       transmit: (h, s, peer, msg, a) => this.transmit(h, s, peer, msg, a),
       event: (e, now) => this.onEvent(e, now),
       drained: () => this.flush(),
+      beforeTakeover: () => { for (const s of this.sockets.values()) s.sock?.drain(); },
     }, monotonicUs, this.waker);
     // Masters' adverts due within a millisecond share a wake-up and a sendmmsg (1 000 instances at 0.1 s would
     // otherwise wake the process up to 10 000 times a second).
@@ -176,6 +178,10 @@ export class Daemon {
     this.warmUp();
     await this.removeLeftovers(addrs);
     this.events = new NetEvents((e) => this.onNetEvent(e), { onError: (e) => this.log.err(`netlink monitor: ${e.message}`) });
+    // Before tracking starts: its script-spawning worker thread must not be one of the demoted helpers (a script
+    // started late by a starved thread could miss its timeout and cost a false failover).
+    const helpers = demoteHelpers(this.log);
+    this.log.debug(`${helpers} helper thread(s) at SCHED_BATCH nice ${HELPER_NICE}: they never preempt the event loop`);
     this.tracking = await this.startTracking(this.config, this.plan.instances);
     // One input per step: the core's output ring is drained after each (its contract).
     for (const r of this.byHandle.values()) {
@@ -755,9 +761,23 @@ export class Daemon {
     for (const r of this.byHandle.values()) this.core.clearStats(r.plan.handle);
   }
 
-  get driverStats(): { earlyWakeups: number; lastLatenessUs: number; spinUs: number } {
+  /** Receive wake-ups, pacing pauses, datagrams and drains, over every VRRP socket (open now). */
+  get rxStats(): RxStats {
+    const t: RxStats = { wakeups: 0, pauses: 0, datagrams: 0, drains: 0 };
+    for (const s of this.sockets.values()) {
+      if (!s.sock) continue;
+      const r = s.sock.rxStats();
+      t.wakeups += r.wakeups;
+      t.pauses += r.pauses;
+      t.datagrams += r.datagrams;
+      t.drains += r.drains;
+    }
+    return t;
+  }
+
+  get driverStats(): TimerStats {
     const spinUs = (this.waker as { spinUs?: number }).spinUs ?? 0;
-    return { earlyWakeups: this.driver.earlyWakeups, lastLatenessUs: this.driver.lastLatenessUs, spinUs };
+    return { earlyWakeups: this.driver.earlyWakeups, lastLatenessUs: this.driver.lastLatenessUs, spinUs, ...this.driver.timing.report() };
   }
 }
 

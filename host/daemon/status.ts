@@ -2,10 +2,19 @@
 // when the process is), named after its pid file so that several daemons can run side by side.
 import { createConnection, createServer, type Server } from 'node:net';
 import type { GcStats } from './gc-stats.ts';
+import type { WakeTimingReport } from './wake-timing.ts';
+import type { RxStats } from '../net/vrrp-socket.ts';
 import type { EngineStats, InstanceStatus } from './runtime.ts';
 
 export function statusSocketName(pidFile: string): string {
   return `\0vipd-status:${pidFile}`;
+}
+
+/** The driver's timer: wake-ups that came early, the latest lateness, µs spent spinning, and wake-up timing. */
+export interface TimerStats extends WakeTimingReport {
+  earlyWakeups: number;
+  lastLatenessUs: number;
+  spinUs: number;
 }
 
 export interface StatusReport {
@@ -15,9 +24,11 @@ export interface StatusReport {
   instances: InstanceStatus[];
   /** Datagrams dropped before any instance saw them (docs/daemon.md). */
   engine: EngineStats;
-  timer: { earlyWakeups: number; lastLatenessUs: number; spinUs: number };
+  timer: TimerStats;
   /** Garbage collections of the daemon's heap (host/daemon/gc-stats.ts). */
   gc?: GcStats;
+  /** The VRRP sockets' receive side: wake-ups, pacing pauses, datagrams, drains before a takeover. */
+  rx?: RxStats;
 }
 
 export function serveStatus(name: string, report: () => StatusReport): Server {

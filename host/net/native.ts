@@ -30,6 +30,10 @@ export interface VipdNet {
   watch(fd: number, family: 4 | 6, data: Buffer, meta: Buffer, slot: number, batch: number,
     cb: (n: number) => void): NativeWatcher;
   unwatch(w: NativeWatcher): void;
+  /** Reads the socket now, paused or not; returns the datagrams read (each round through the watcher's cb). */
+  drain(w: NativeWatcher): number;
+  /** [readable wake-ups, pauses, datagrams read, drain() calls] since watch(). */
+  watchStats(w: NativeWatcher): [number, number, number, number];
   closeFd(fd: number): void;
   nsOpen(path: string): number;
   nsSet(fd: number): void;
@@ -46,6 +50,10 @@ export interface VipdNet {
   schedInfo(): [number, number, number];
   /** RLIMIT_RTTIME soft limit in µs (hard limit lifted where allowed); 0 or an errno. */
   setRlimitRttime(us: number): number;
+  /** SCHED_BATCH for another thread of this process (never preempts on wake-up); 0 or an errno. */
+  setHelperPolicy(tid: number): number;
+  /** Busy-waits `us` µs on CLOCK_MONOTONIC; returns the µs spun. */
+  spinFor(us: number): number;
   /**
    * Subscribe to the kernel's process events (proc connector; needs CAP_NET_ADMIN and the initial pid namespace).
    * cb(n) per wake-up: n PROC_EV records at the start of buf (reused afterwards); n < 0 is -errno, -ENOBUFS when

@@ -47,8 +47,7 @@ export class TimerfdWaker {
   private onExpiry(): void {
     const f = this.fire;
     if (!f) return;
-    let now = this.clock();
-    const left = this.deadline - now;
+    const left = this.deadline - this.clock();
     if (left > 0) {
       if (this.early === 0 || left > this.early) {
         native().timerArm(this.t, left * 1000);
@@ -56,9 +55,9 @@ export class TimerfdWaker {
       }
       this.lastSpin = this.deadline;
       this.spins++;
-      const start = now;
-      while (now < this.deadline) now = this.clock();
-      this.spinUs += now - start;
+      // In C: a hot JavaScript loop here got tiered up by V8, whose compile job woke a helper thread that took
+      // this CPU right before the advert (traced, 2026-12-04).
+      this.spinUs += native().spinFor(left);
     }
     this.fire = null;
     f();

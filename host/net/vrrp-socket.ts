@@ -152,6 +152,17 @@ export class VrrpSocket {
     return failed ? { sent, failed } : { sent };
   }
 
+  /** Reads what the kernel holds for this socket now (before a takeover deadline is acted on). */
+  drain(): number {
+    return this.watcher ? native().drain(this.watcher) : 0;
+  }
+
+  /** Receive-side wake-ups, pacing pauses, datagrams read and drains (status `rx`). */
+  rxStats(): RxStats {
+    const [wakeups, pauses, datagrams, drains] = this.watcher ? native().watchStats(this.watcher) : [0, 0, 0, 0];
+    return { wakeups, pauses, datagrams, drains };
+  }
+
   close(): void {
     if (this.fd < 0) return;
     const n = native();
@@ -180,6 +191,16 @@ export class VrrpSocket {
       deliverBatch(view, count, performance.now() * 1000, onPacket);
     });
   }
+}
+
+export interface RxStats {
+  /** Readable wake-ups of the event loop for this socket. */
+  wakeups: number;
+  /** Times reading paused for a millisecond because datagrams came as a stream (native/vipd_net.c, pacing). */
+  pauses: number;
+  datagrams: number;
+  /** Reads made before a takeover deadline (drain()). */
+  drains: number;
 }
 
 /**
