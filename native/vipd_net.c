@@ -61,8 +61,9 @@ enum {
 // of 64 let a 100 000/s flood delay the master's adverts by 5-60 ms).
 #define ROUNDS_MAX 16
 #define READ_BUDGET_NS 250000ull
-// Pacing: a wake-up within PACE_GAP_NS of the previous one (or within a pause's length after a pause) means a stream (a flood, or thousands of peers): the
-// watcher stops polling for PACE_MS and then reads what queued meanwhile in one go. A wake-up per datagram (a
+// Pacing: a wake-up within PACE_GAP_NS of the previous one (or within a pause's length after a pause) means a
+// stream (a flood, or thousands of peers): the watcher stops polling for PACE_MS and then reads what queued
+// meanwhile in one go. A wake-up per datagram (a
 // context switch each, 24 000 a second under a 100 000/s flood, half a core) becomes one per millisecond or two,
 // and the daemon, asleep most of the time again, is the task the scheduler runs first when its advert timer fires.
 // What queued meanwhile keeps its kernel arrival time (SO_TIMESTAMPNS), so the protocol's timing is unchanged;
@@ -524,10 +525,12 @@ static uint64_t mono_ns(void) {
 }
 
 // Reads rounds of up to `batch` datagrams into the buffers, one JS call per round, until the socket is empty,
-// `rounds` rounds are done or the budget is spent. Returns the datagrams read. Inside a handle scope.
-static int read_rounds(watcher_t* w, int rounds, uint64_t budget_ns) {
+// `rounds` rounds are done or the budget is spent. Returns the datagrams read; *emptied: the socket was read dry.
+// Inside a handle scope.
+static int read_rounds(watcher_t* w, int rounds, uint64_t budget_ns, int* emptied) {
   uint64_t start = mono_ns();
   int total = 0;
+  *emptied = 0;
   for (int round = 0; round < rounds && !w->closing; round++) {
     for (int i = 0; i < w->batch; i++) {
       struct msghdr* m = &w->msgs[i].msg_hdr;
@@ -543,13 +546,18 @@ static int read_rounds(watcher_t* w, int rounds, uint64_t budget_ns) {
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK) call_js(w, -errno);
+      *emptied = 1;
       break;
     }
     double rt_offset = realtime_minus_monotonic_ns();
     for (int i = 0; i < n; i++) fill_rx_record(w, i, rt_offset);
     total += n;
     call_js(w, n);
-    if (n < w->batch || mono_ns() - start >= budget_ns) break;
+    if (n < w->batch) {
+      *emptied = 1;
+      break;
+    }
+    if (mono_ns() - start >= budget_ns) break;
   }
   w->datagrams += total;
   return total;
@@ -573,11 +581,13 @@ static void on_readable(uv_poll_t* h, int status, int events) {
   } else {
     w->wakeups++;
     uint64_t now = mono_ns();
-    int n = read_rounds(w, ROUNDS_MAX, READ_BUDGET_NS);
+    int emptied;
+    int n = read_rounds(w, ROUNDS_MAX, READ_BUDGET_NS, &emptied);
     // After a pause the next wake-up comes PACE_MS (up to 2 x PACE_MS: libuv's timers are whole milliseconds)
-    // later, so the stream counts as going on if it came within that window.
+    // later, so the stream counts as going on if it came within that window. A read cut short by the budget
+    // does not pause: the rest is read on the next turn of the loop, once timers have run (no queue build-up).
     uint64_t window = PACE_GAP_NS + (w->paced ? 2ull * PACE_MS * 1000000ull : 0);
-    w->paced = n > 0 && !w->closing && now - w->last_wake_ns < window;
+    w->paced = n > 0 && emptied && !w->closing && now - w->last_wake_ns < window;
     if (w->paced) {
       uv_poll_stop(&w->poll);
       uv_timer_start(&w->pace, on_pace_over, PACE_MS, 0);
@@ -672,7 +682,8 @@ static napi_value drain(napi_env env, napi_callback_info info) {
   CHECK(napi_get_value_external(env, argv[0], (void**)&w));
   if (!w || w->closing) return num(env, 0);
   w->drains++;
-  return num(env, read_rounds(w, ROUNDS_MAX, READ_BUDGET_NS));
+  int emptied;
+  return num(env, read_rounds(w, ROUNDS_MAX, READ_BUDGET_NS, &emptied));
 }
 
 // watchStats(watcher) -> [wakeups, pauses, datagrams, drains] since watch().

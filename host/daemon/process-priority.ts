@@ -28,20 +28,17 @@ export const QUIET_UTILISATION = 0.25;
 /** release() gives realtime back after this long even if the loop never went quiet (a busy machine). */
 export const QUIET_MAX_MS = 2000;
 
-/** Nice value of the process's other threads (V8's compiler and GC helpers, libuv's pool): see demoteHelpers(). */
-export const HELPER_NICE = 19;
-
 /**
  * The event-loop thread sends every advert; the process's other threads — V8's platform workers (concurrent
  * JIT compilation, parallel scavenges) and libuv's thread pool — only help. A helper the event loop wakes
  * (a compile job, a scavenge task) used to preempt it on the same CPU for up to 3.4 ms right before an advert
  * (traced under a flood, 2026-12-04: a busy event loop has used more than its fair share, so the kernel's EEVDF
- * scheduler runs any thread that wakes beside it first, even at nice 19). So helpers get SCHED_BATCH, which never
- * preempts on wake-up, and nice 19: they run on an idle CPU, or at a tick; work they leave undone V8 does on the
- * main thread. Linux sets both per thread. Returns the threads demoted; threads started later inherit the event
- * loop's own settings (and SCHED_OTHER under SCHED_RESET_ON_FORK when realtime).
+ * scheduler runs any thread that wakes beside it first, even one at nice 19). SCHED_BATCH never preempts on
+ * wake-up: a helper runs on an idle CPU or from the next tick, with its fair share (nice unchanged: at nice 19 the
+ * thread pool starved under load and reloads, which use it, fell behind). Linux sets the policy per thread.
+ * Returns the threads set; threads started later (the script spawner) keep the event loop's settings.
  */
-export function demoteHelpers(log: Logger, nice = HELPER_NICE): number {
+export function demoteHelpers(log: Logger): number {
   let n = 0;
   let tids: string[];
   try {
@@ -52,13 +49,9 @@ export function demoteHelpers(log: Logger, nice = HELPER_NICE): number {
   for (const t of tids) {
     const tid = Number(t);
     if (tid === process.pid) continue;
-    try {
-      native().setHelperPolicy(tid);
-      os.setPriority(tid, nice);
-      n++;
-    } catch (e) {
-      log.debug(`cannot set thread ${tid} to nice ${nice}: ${(e as Error).message}`); // it may have exited
-    }
+    const err = native().setHelperPolicy(tid);
+    if (err === 0) n++;
+    else log.debug(`cannot set thread ${tid} to SCHED_BATCH: ${errnoName(err)}`); // it may have exited
   }
   return n;
 }

@@ -2,7 +2,7 @@
 // the real network. Lifecycle (start, graceful stop, reload) lives here; signals and the CLI are wired elsewhere.
 import { type Config, type VipSpec, loadConfig, renderDiagnostics } from '../config/index.ts';
 import type { TimerStats } from './status.ts';
-import { HELPER_NICE, ProcessPriorityControl, demoteHelpers } from './process-priority.ts';
+import { ProcessPriorityControl, demoteHelpers } from './process-priority.ts';
 import { Core } from '../core/wasm-core.ts';
 import * as abi from '../core/abi.ts';
 import { type GlobalStats, RX_MESSAGES, type StateName, type Stats } from '../core/names.ts';
@@ -41,6 +41,13 @@ interface Runtime {
   masterAddress: string | null;
   masterPriority: number | null;
 }
+
+/**
+ * Receive buffer of a VRRP socket. The kernel's default (208 KiB) holds about 270 small datagrams; the socket is
+ * read in paced batches 1-2 ms apart under a stream (docs/net.md), and a 100 000/s flood brings 200 in 2 ms, so a
+ * stall of the event loop would drop real adverts with the flood. 1 MiB holds about 10 ms of such a flood.
+ */
+const VRRP_RCVBUF = 1 << 20;
 
 interface OpenSocket {
   plan: SocketPlan;
@@ -181,7 +188,7 @@ export class Daemon {
     // Before tracking starts: its script-spawning worker thread must not be one of the demoted helpers (a script
     // started late by a starved thread could miss its timeout and cost a false failover).
     const helpers = demoteHelpers(this.log);
-    this.log.debug(`${helpers} helper thread(s) at SCHED_BATCH nice ${HELPER_NICE}: they never preempt the event loop`);
+    this.log.debug(`${helpers} helper thread(s) at SCHED_BATCH: they never preempt the event loop`);
     this.tracking = await this.startTracking(this.config, this.plan.instances);
     // One input per step: the core's output ring is drained after each (its contract).
     for (const r of this.byHandle.values()) {
@@ -251,7 +258,7 @@ export class Daemon {
     const id = sp.id;
     const family = sp.family;
     s.sock = VrrpSocket.open({
-      family, ifindex: sp.ifindex, multicast: sp.multicast, bindAddress: sp.bindAddress ?? undefined,
+      family, ifindex: sp.ifindex, multicast: sp.multicast, bindAddress: sp.bindAddress ?? undefined, rcvbuf: VRRP_RCVBUF,
       onError: (e) => this.log.err(`VRRP socket on ${sp.ifname}: ${e.message}`),
     }, (p) => {
       if (this.stopping) return;

@@ -25,8 +25,9 @@ async function ifindexOf(h: LabHost): Promise<number> {
   try { return (await nl.link('eth0')).index; } finally { nl.close(); }
 }
 
+/** With the daemon's receive buffer (host/daemon/runtime.ts VRRP_RCVBUF). */
 function openIn(h: LabHost, ifindex: number, log: RxLog): VrrpSocket {
-  const s = withNetns(h.ns, () => VrrpSocket.open({ family: 4, ifindex, multicast: true }, log.handler));
+  const s = withNetns(h.ns, () => VrrpSocket.open({ family: 4, ifindex, multicast: true, rcvbuf: 1 << 20 }, log.handler));
   open.push(s);
   return s;
 }
