@@ -656,13 +656,22 @@ static napi_value watch(napi_env env, napi_callback_info info) {
   return ext;
 }
 
-// unwatch(watcher): stop and free; safe from inside the callback. Call before closeFd.
-static napi_value unwatch(napi_env env, napi_callback_info info) {
+// The watcher passed as the first argument (NULL with a JS exception pending when it is not one).
+static watcher_t* arg_watcher(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   watcher_t* w = NULL;
-  CHECK(napi_get_value_external(env, argv[0], (void**)&w));
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      napi_get_value_external(env, argv[0], (void**)&w) != napi_ok) {
+    napi_throw_type_error(env, NULL, "expected a watcher");
+    return NULL;
+  }
+  return w;
+}
+
+// unwatch(watcher): stop and free; safe from inside the callback. Call before closeFd.
+static napi_value unwatch(napi_env env, napi_callback_info info) {
+  watcher_t* w = arg_watcher(env, info);
   if (!w || w->closing) return NULL;
   w->closing = 1;
   uv_poll_stop(&w->poll);
@@ -675,12 +684,9 @@ static napi_value unwatch(napi_env env, napi_callback_info info) {
 // drain(watcher) -> datagrams read: reads the socket now, paused or not (before a takeover deadline is acted on:
 // an advert that arrived before it may be waiting out a pause). Calls the watcher's callback as a wake-up does.
 static napi_value drain(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  watcher_t* w = NULL;
-  CHECK(napi_get_value_external(env, argv[0], (void**)&w));
-  if (!w || w->closing) return num(env, 0);
+  watcher_t* w = arg_watcher(env, info);
+  if (!w) return NULL;
+  if (w->closing) return num(env, 0);
   w->drains++;
   int emptied;
   return num(env, read_rounds(w, ROUNDS_MAX, READ_BUDGET_NS, &emptied));
@@ -688,14 +694,11 @@ static napi_value drain(napi_env env, napi_callback_info info) {
 
 // watchStats(watcher) -> [wakeups, pauses, datagrams, drains] since watch().
 static napi_value watch_stats(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  watcher_t* w = NULL;
-  CHECK(napi_get_value_external(env, argv[0], (void**)&w));
+  watcher_t* w = arg_watcher(env, info);
+  if (!w) return NULL;
   napi_value a, v;
   CHECK(napi_create_array_with_length(env, 4, &a));
-  double vals[4] = {w ? w->wakeups : 0, w ? w->pauses : 0, w ? w->datagrams : 0, w ? w->drains : 0};
+  double vals[4] = {w->wakeups, w->pauses, w->datagrams, w->drains};
   for (uint32_t i = 0; i < 4; i++) {
     napi_create_double(env, vals[i], &v);
     napi_set_element(env, a, i, v);

@@ -54,11 +54,7 @@ export class Driver {
   private armedTakeover = false;
   private readonly pending: CoreEvent[] = [];
   private stopped = false;
-  /** Wake-ups that found nothing due yet (a timer that fired early); kept for the stats dump. */
-  earlyWakeups = 0;
-  /** Latest lateness (µs) of a wake-up past its deadline. */
-  lastLatenessUs = 0;
-  /** Every timer wake-up's lateness and send time (status `timer`). */
+  /** Every timer wake-up's lateness (or earliness) and send time (status `timer`). */
   readonly timing = new WakeTiming();
   /** When the last drain that transmitted had its sends done (NaN: that drain sent nothing). */
   private sentAt = NaN;
@@ -139,8 +135,6 @@ export class Driver {
     }
     this.armedFor = Infinity;
     const now = this.clock();
-    if (now < deadline) this.earlyWakeups++;
-    else this.lastLatenessUs = now - deadline;
     this.core.handleTimeout(now, this.slackUs);
     this.drain(now);
     this.timing.record(deadline, now, this.sentAt);

@@ -784,7 +784,7 @@ export class Daemon {
 
   get driverStats(): TimerStats {
     const spinUs = (this.waker as { spinUs?: number }).spinUs ?? 0;
-    return { earlyWakeups: this.driver.earlyWakeups, lastLatenessUs: this.driver.lastLatenessUs, spinUs, ...this.driver.timing.report() };
+    return { spinUs, ...this.driver.timing.report() };
   }
 }
 

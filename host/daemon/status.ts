@@ -10,10 +10,8 @@ export function statusSocketName(pidFile: string): string {
   return `\0vipd-status:${pidFile}`;
 }
 
-/** The driver's timer: wake-ups that came early, the latest lateness, µs spent spinning, and wake-up timing. */
+/** The driver's timer: wake-up timing, and µs spent spinning before deadlines. */
 export interface TimerStats extends WakeTimingReport {
-  earlyWakeups: number;
-  lastLatenessUs: number;
   spinUs: number;
 }
 

@@ -8,6 +8,10 @@ export const RECENT = 128;
 
 export interface WakeTimingReport {
   wakeups: number;
+  /** Wake-ups that found their deadline not yet due (a timer that fired early). */
+  earlyWakeups: number;
+  /** Lateness of the latest wake-up that was not early. */
+  lastLatenessUs: number;
   /** Wake-ups by lateness: under 100, 250, 500 µs, 1, 2, 5 ms, and the rest. */
   lateHistogram: number[];
   lateMaxUs: number;
@@ -28,13 +32,17 @@ export class WakeTiming {
   private next = 0;
   private kept = 0;
   wakeups = 0;
+  earlyWakeups = 0;
+  lastLatenessUs = 0;
   lateMaxUs = 0;
   sendMaxUs = 0;
 
   /** A wake-up for `deadline` that ran at `woke`; `sent`: when its sends were done, NaN if it sent nothing. */
   record(deadline: number, woke: number, sent: number): void {
     this.wakeups++;
-    const late = woke > deadline ? woke - deadline : 0;
+    let late = 0;
+    if (woke < deadline) this.earlyWakeups++;
+    else this.lastLatenessUs = late = woke - deadline;
     let b = 0;
     while (b < LATE_BUCKETS_US.length && late >= LATE_BUCKETS_US[b]) b++;
     this.hist[b]++;
@@ -56,7 +64,7 @@ export class WakeTiming {
       recent.push([this.ring[o], this.ring[o + 1], this.ring[o + 2]]);
     }
     return {
-      wakeups: this.wakeups, lateHistogram: [...this.hist], lateMaxUs: this.lateMaxUs, sendMaxUs: this.sendMaxUs, recent,
+      wakeups: this.wakeups, earlyWakeups: this.earlyWakeups, lastLatenessUs: this.lastLatenessUs, lateHistogram: [...this.hist], lateMaxUs: this.lateMaxUs, sendMaxUs: this.sendMaxUs, recent,
       originUs: performance.timeOrigin * 1000,
     };
   }

@@ -13,6 +13,8 @@ test('lateness lands in its bucket; early wake-ups count as on time; NaN sends s
   w.record(1000, 7000, 7100); // >= 5000
   const r = w.report();
   assert.equal(r.wakeups, 5);
+  assert.equal(r.earlyWakeups, 1);
+  assert.equal(r.lastLatenessUs, 6000);
   assert.equal(r.lateHistogram.length, LATE_BUCKETS_US.length + 1);
   assert.deepEqual(r.lateHistogram, [2, 1, 0, 1, 0, 0, 1]);
   assert.equal(r.lateMaxUs, 6000);
