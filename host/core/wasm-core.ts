@@ -277,7 +277,9 @@ export class Core {
     if (c.addrListAccept) f |= abi.F_ADDR_LIST_ACCEPT;
     if (c.fastPreempt) f |= abi.F_FAST_PREEMPT;
     if (c.startupClaim) f |= abi.F_STARTUP_CLAIM;
-    if (peers.some((p) => p.minTtl !== undefined || p.maxTtl !== undefined)) f |= abi.F_PEER_TTL_LIMITS;
+    // Only a bound that narrows 0..255 turns the peer check on: the config always fills in the defaults, and
+    // keepalived checks the source of a unicast advert only with check_unicast_src or a min_ttl/max_ttl.
+    if (peers.some((p) => (p.minTtl ?? 0) !== 0 || (p.maxTtl ?? 255) !== 255)) f |= abi.F_PEER_TTL_LIMITS;
     dv.setUint32(b + abi.CFG_FLAGS, f >>> 0, true);
     dv.setUint32(b + abi.CFG_PREEMPT_DELAY_US, Math.round(c.preemptDelayUs ?? 0), true);
     u8[b + abi.CFG_DOWN_ADVERTS] = c.downTimerAdverts ?? 3;

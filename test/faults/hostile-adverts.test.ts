@@ -114,6 +114,8 @@ test(`${label(V2_SLOW)} unicast with PASS: wrong password, auth type, interval, 
     const spec = (k: number): InstanceSpec => ({
       priority: PRIO[k], version: 2, advertInt: 1, vips: [`${vip}/24`], state: k === 0 ? 'MASTER' : 'BACKUP', authPass: 'secret12',
       unicast: { src: c.addr(k + 1), peers: [c.addr(2 - k), c.client.ipv4] },
+      // keepalived drops a unicast advert from a non-peer only with check_unicast_src (or a peer's TTL bounds)
+      extra: ['check_unicast_src'],
     });
     c.start([configText([spec(0)]), configText([spec(1)])]);
     await c.waitHolder(vip, 0, 15_000);
