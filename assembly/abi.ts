@@ -321,7 +321,9 @@
 // @ts-ignore: decorator
 @inline export const S_CLAIM_YIELDED: i32 = 30;      // ... and a better router answered within the claim window
 // @ts-ignore: decorator
-@inline export const N_STATS: i32 = 31;
+@inline export const S_ADDR_MISSING_DROP: i32 = 31;  // refused at #14b (right count, other addresses): received to keepalived
+// @ts-ignore: decorator
+@inline export const N_STATS: i32 = 32;
 
 // Engine-wide counters for packets that never reach an instance (globalStats() into INFO as f64).
 // @ts-ignore: decorator

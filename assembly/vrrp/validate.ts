@@ -2,6 +2,11 @@
 // check, in its order (keepalived-behaviour.md §10.2). Each failure has its own reason code and counter; a
 // peer's bad packet never throws. The caller has already located the message (wire/ip.ts) and found the
 // instance by (socket, VRID), and has dropped it if the instance is not running.
+//
+// The address list is checked in two places, as 2.2.7 does: the count right after the type (#14a, before the IP
+// length and the checksum), the addresses themselves after #13 (#14b). keepalived counts an advert as received
+// (advert_rcvd) after #12, so a #14b, #15 or peer-TTL refusal is a received advert to it: the host's
+// keepalivedStats (host/core/names.ts) adds them back, which is why #14b has a counter of its own.
 import * as abi from '../abi';
 import * as ip from '../wire/ip';
 import {
@@ -98,6 +103,15 @@ export function check(i: Instance): i32 {
   }
   // #8 type
   if (msgType(msg) != TYPE_ADVERT) return fail(i, abi.S_INVALID_TYPE_RCVD, abi.RX_BAD_TYPE);
+  // #14a address count, when check_vip_addr holds: always as master; as backup unless skip_check_adv_addr is set
+  // and the sender is the master we already know
+  const knownMaster = i.masterPriority >= 0 && memory.compare(changetype<usize>(i.masterAddr), ip.src, i.alen) == 0;
+  const checkAddrs = i.state == abi.STATE_MASTER || !i.has(abi.F_SKIP_CHECK_ADV_ADDR) || !knownMaster;
+  const countOk = count(msg) == i.naddr;
+  if (checkAddrs && !countOk) {
+    i.count(abi.S_ADDR_LIST_ERR);
+    if (!i.has(abi.F_ADDR_LIST_ACCEPT)) return abi.RX_ADDR_LIST;
+  }
   // #9 IPv4 total length against what arrived (Ethernet padding tolerated)
   if (!ip.ipLenOk) return fail(i, abi.S_IP_LEN_ERR, abi.RX_BAD_IP_LENGTH);
   // #10 v3 interval: a different one is learned later; zero is meaningless (RFC 9568 erratum 8301)
@@ -109,13 +123,10 @@ export function check(i: Instance): i32 {
   if (isMulticast(i.family, ip.dst) == unicast) return fail(i, abi.S_MCAST_MISMATCH, abi.RX_MCAST_MISMATCH);
   // #13 an owner told to ignore adverts
   if (i.has(abi.F_OWNER_IGNORE_ADVERTS) && i.basePriority == 255) return fail(i, abi.S_OWNER_IGNORED, abi.RX_OWNER_IGNORES);
-  // #14 address list, when check_vip_addr holds: always as master; as backup unless skip_check_adv_addr is set
-  // and the sender is the master we already know
-  const knownMaster = i.masterPriority >= 0 && memory.compare(changetype<usize>(i.masterAddr), ip.src, i.alen) == 0;
-  const checkAddrs = i.state == abi.STATE_MASTER || !i.has(abi.F_SKIP_CHECK_ADV_ADDR) || !knownMaster;
-  if (checkAddrs && !sameAddresses(i, msg)) {
+  // #14b the addresses, same count (a count mismatch was settled at #14a)
+  if (checkAddrs && countOk && !sameAddresses(i, msg)) {
     i.count(abi.S_ADDR_LIST_ERR);
-    if (!i.has(abi.F_ADDR_LIST_ACCEPT)) return abi.RX_ADDR_LIST;
+    if (!i.has(abi.F_ADDR_LIST_ACCEPT)) return fail(i, abi.S_ADDR_MISSING_DROP, abi.RX_ADDR_LIST);
   }
   // #15 unicast source must be a peer; a peer may bound the TTL
   if (unicast && (i.has(abi.F_CHECK_UNICAST_SRC) || i.has(abi.F_PEER_TTL_LIMITS))) {

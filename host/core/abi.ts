@@ -175,7 +175,8 @@ export const S_INTERVAL_ZERO = 27;
 export const S_AH_MISMATCH = 28;
 export const S_CLAIM_STARTED = 29;      // a first takeover after start advertised before taking the VIPs
 export const S_CLAIM_YIELDED = 30;      // ... and a better router answered within the claim window
-export const N_STATS = 31;
+export const S_ADDR_MISSING_DROP = 31;  // refused at #14b (right count, other addresses): received to keepalived
+export const N_STATS = 32;
 
 // Engine-wide counters for packets that never reach an instance (globalStats() into INFO as f64).
 export const G_TOO_SHORT = 0;

@@ -73,10 +73,37 @@ export const STAT_NAMES = [
   'pri_zero_rcvd', 'pri_zero_sent',
   'version_err', 'checksum_err', 'ip_len_err', 'mcast_mismatch', 'unicast_src_err', 'peer_ttl_drop',
   'owner_ignored', 'interval_adopted', 'csum_plain', 'csum_pseudo', 'csum_old_unicast', 'lower_prio_rcvd',
-  'not_running_drop', 'interval_zero', 'ah_mismatch', 'claim_started', 'claim_yielded',
+  'not_running_drop', 'interval_zero', 'ah_mismatch', 'claim_started', 'claim_yielded', 'addr_missing_drop',
 ] as const;
 export type StatName = (typeof STAT_NAMES)[number];
+/** The core's counters, one per cause (Core.stats): each refusal is counted once, under the check that made it. */
 export type Stats = Record<StatName, number>;
+/** What vipd reports (status, dumps): keepalived's fields as keepalived counts them, plus `advert_accepted`. */
+export type ReportedStats = Stats & { advert_accepted: number };
+
+/**
+ * The core's counters in keepalived 2.2.7's terms (vrrp_check_packet), for everything that shows keepalived's
+ * field names: keepalived.stats, the JSON dump and `vipd status`. keepalived puts several causes under one name,
+ * and counts an advert as received before its last checks:
+ * - packet_len_err: also an IPv4 total length that disagrees with what arrived (vipd's ip_len_err);
+ * - ip_ttl_err: also a unicast peer's TTL outside its min_ttl..max_ttl (peer_ttl_drop);
+ * - addr_list_err: also a multicast advert at a unicast instance or the reverse (mcast_mismatch);
+ * - advert_rcvd: also the adverts refused after the multicast check: other addresses with the right count
+ *   (addr_missing_drop), a source that is no peer (unicast_src_err), a peer TTL out of range.
+ * vipd's own counters keep their single meaning beside them, and `advert_accepted` is what the core accepted.
+ * Applying it to stats already converted changes nothing.
+ */
+export function keepalivedStats(s: Stats | ReportedStats): ReportedStats {
+  if ('advert_accepted' in s) return s;
+  return {
+    ...s,
+    advert_rcvd: s.advert_rcvd + s.addr_missing_drop + s.unicast_src_err + s.peer_ttl_drop,
+    packet_len_err: s.packet_len_err + s.ip_len_err,
+    ip_ttl_err: s.ip_ttl_err + s.peer_ttl_drop,
+    addr_list_err: s.addr_list_err + s.mcast_mismatch,
+    advert_accepted: s.advert_rcvd,
+  };
+}
 
 export const GSTAT_NAMES = ['too_short', 'bad_ip_header', 'bad_protocol', 'truncated', 'unknown_vrid', 'bad_family'] as const;
 export type GlobalStats = Record<(typeof GSTAT_NAMES)[number], number>;

@@ -1,16 +1,18 @@
 // The files keepalived writes on signals: SIGUSR1 -> keepalived.data, SIGUSR2 -> keepalived.stats, in its layout,
 // so tooling that reads them keeps working.
+import { keepalivedStats } from '../core/names.ts';
 import type { InstanceStatus } from './runtime.ts';
 
 /**
  * keepalived.stats exactly as keepalived 2.2.7 writes it: the same 14 counters in the same order and nothing
- * else, since a parser written for keepalived's file may choke on a section it does not know. vipd's own
- * counters (version, checksum, multicast/unicast, unicast source, checksum forms...) are in the JSON dump and
- * `vipd status`.
+ * else, since a parser written for keepalived's file may choke on a section it does not know. The numbers mean
+ * what keepalived's mean (keepalivedStats), so a tool comparing the two daemons' files compares like with like.
+ * vipd's own counters (version, checksum, multicast/unicast, unicast source, checksum forms...) are in the JSON
+ * dump and `vipd status`.
  */
 export function statsText(list: InstanceStatus[]): string {
   return list.map((i) => {
-    const s = i.stats;
+    const s = keepalivedStats(i.stats);
     return [
       `VRRP Instance: ${i.name}`,
       '  Advertisements:',
@@ -35,7 +37,10 @@ export function statsText(list: InstanceStatus[]): string {
   }).join('\n') + '\n';
 }
 
-/** keepalived's JSON dump (SIGRTMIN+2, /tmp/keepalived.json): one entry per instance, `data` and `stats`. */
+/**
+ * keepalived's JSON dump (SIGRTMIN+2, /tmp/keepalived.json): one entry per instance, `data` and `stats`; the
+ * stats keepalived also has carry its meaning, vipd's own are beside them.
+ */
 export function jsonDump(list: InstanceStatus[]): string {
   return JSON.stringify(list.map((i) => ({
     data: {
@@ -44,7 +49,7 @@ export function jsonDump(list: InstanceStatus[]): string {
       effective_priority: i.effectivePriority, adver_int: i.advertIntCs * 10000, master_ipaddr: i.masterAddress,
       master_priority: i.masterPriority, vips: i.vips, last_transition: i.lastTransition,
     },
-    stats: i.stats,
+    stats: keepalivedStats(i.stats),
   })), null, 2) + '\n';
 }
 

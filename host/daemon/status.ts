@@ -4,6 +4,7 @@ import { createConnection, createServer, type Server } from 'node:net';
 import type { GcStats } from './gc-stats.ts';
 import type { WakeTimingReport } from './wake-timing.ts';
 import type { RxStats } from '../net/vrrp-socket.ts';
+import { keepalivedStats } from '../core/names.ts';
 import type { EngineStats, InstanceStatus } from './runtime.ts';
 
 export function statusSocketName(pidFile: string): string {
@@ -29,10 +30,13 @@ export interface StatusReport {
   rx?: RxStats;
 }
 
+/** Answers every connection with the report; instance stats in keepalived's terms (keepalivedStats). */
 export function serveStatus(name: string, report: () => StatusReport): Server {
   const server = createServer((c) => {
     c.on('error', () => c.destroy());
-    c.end(JSON.stringify(report()) + '\n');
+    const r = report();
+    const instances = r.instances.map((i) => ({ ...i, stats: keepalivedStats(i.stats) }));
+    c.end(JSON.stringify({ ...r, instances }) + '\n');
   });
   server.listen(name);
   server.unref();
@@ -60,9 +64,10 @@ export function fetchStatus(name: string, timeoutMs = 3000): Promise<StatusRepor
 export function formatStatus(r: StatusReport): string {
   const rows = [['INSTANCE', 'STATE', 'IF', 'VRID', 'VER', 'PRIO', 'MASTER', 'VIPS', 'RX', 'TX', 'ERRORS']];
   for (const i of r.instances) {
-    const s = i.stats;
+    // keepalived's fields already hold ip_len_err, mcast_mismatch and peer_ttl_drop: not added twice.
+    const s = keepalivedStats(i.stats);
     const errors = s.packet_len_err + s.ip_ttl_err + s.invalid_type_rcvd + s.addr_list_err + s.invalid_authtype +
-      s.authtype_mismatch + s.auth_failure + s.version_err + s.checksum_err + s.ip_len_err + s.mcast_mismatch + s.unicast_src_err;
+      s.authtype_mismatch + s.auth_failure + s.version_err + s.checksum_err + s.unicast_src_err;
     rows.push([
       i.name, i.state, i.interface, String(i.vrid), `v${i.version}`,
       i.basePriority === i.effectivePriority ? String(i.effectivePriority) : `${i.effectivePriority} (${i.basePriority})`,
