@@ -129,7 +129,9 @@ function tryMaster(i: Instance, now: i64, why: i32): void {
     return;
   }
   i.wantsMaster = true;
-  i.tMasterDown = NEVER;
+  // While it waits, look again every Master_Down_Interval (keepalived's vrrp_sync_can_goto_master re-arms
+  // ms_down_timer too): a reload that removes the member it waits for must not leave it waiting for ever.
+  i.tMasterDown = after(now, masterDownUs(i));
   if (!groupReady(i)) return;
   for (let k = 0; k < m.length; k++) {
     const x = unchecked(m[k]);
