@@ -17,6 +17,7 @@ function run(cmd, args, opts = {}) {
 
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 
 /** run() without blocking: resolves with the same fields once the process is done (output printed then). */
 function runAsync(cmd, args) {
@@ -87,6 +88,7 @@ for (const phase of phases) {
   const out = strip(r.stdout ?? '');
   const p = /ℹ pass (\d+)/.exec(out);
   const f = /ℹ fail (\d+)/.exec(out);
+  skipped += Number(/ℹ skipped (\d+)/.exec(out)?.[1] ?? 0);
   if (p && f) {
     passed += Number(p[1]);
     failed += Number(f[1]);
@@ -97,5 +99,8 @@ for (const phase of phases) {
   }
 }
 
+// Skips are named above by node:test ("# SKIP" with the reason); counted here so none goes unnoticed. The last
+// line stays the plain "N passed, N failed" that CI reads.
+if (skipped > 0) console.log(`${skipped} skipped (see "# SKIP" above for why)`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

@@ -6,19 +6,13 @@
 // Timing differs between the two; the lines and their order must not. Subnets 68-69.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { VrrpDaemon } from '../interop/helpers/daemons.ts';
 import { TrackEnv, quietStop, trackConf, vrrpScriptText } from './helpers/track.ts';
 import { sleep, waitFor } from './helpers/wait.ts';
+import { keepalived227Available } from '../interop/helpers/preflight.ts';
 
-const haveKeepalived = (() => {
-  try {
-    return /Keepalived v2\.2\.7/.test(execFileSync('sh', ['-c', 'keepalived --version 2>&1'], { encoding: 'utf8', timeout: 5000 }));
-  } catch {
-    return false;
-  }
-})();
+const haveKeepalived = keepalived227Available();
 
 interface Run { notify: string[]; fifo: string[]; vfifo: string[]; log: string }
 

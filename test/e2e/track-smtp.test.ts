@@ -3,26 +3,16 @@
 // and the headers that do not depend on the clock must be the same. Subnets 70-71, 170, 75.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { withNetns } from '../../host/net/netns.ts';
 import { VrrpDaemon } from '../interop/helpers/daemons.ts';
 import { TrackEnv, trackConf } from './helpers/track.ts';
 import { waitFor } from './helpers/wait.ts';
+import { keepalived227Available } from '../interop/helpers/preflight.ts';
 
-/**
- * BUG (host/config/sections/global-defs.ts:84, reported): `smtp_server ADDR PORT` keeps only ADDR (the parser
- * takes one word), so vipd connects to port 25 ("Error sending SMTP alert to 127.0.0.1:25 - connect
- * ECONNREFUSED"). The other tests listen on 25, which is free inside the lab namespace.
- */
-const haveKeepalived = (() => {
-  try {
-    return /Keepalived v2\.2\.7/.test(execFileSync('sh', ['-c', 'keepalived --version 2>&1'], { encoding: 'utf8', timeout: 5000 }));
-  } catch {
-    return false;
-  }
-})();
+// Port 25 is free inside the lab namespace; `smtp_server ADDR PORT` has its own test below.
+const haveKeepalived = keepalived227Available();
 
 interface Mail { from: string; to: string[]; data: string }
 
