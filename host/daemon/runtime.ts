@@ -9,7 +9,8 @@ import { type GlobalStats, RX_MESSAGES, type StateName, type Stats } from '../co
 import type { Logger } from '../log.ts';
 import { Announcer, ipv6Forwarding } from '../net/announce.ts';
 import { parseIp } from '../net/ip-address.ts';
-import { type AddressInfo, type LinkInfo, NetEvents, type NetEvent, Netlink } from '../net/netlink.ts';
+import { type AddressEvent, type AddressInfo, type LinkInfo, NetEvents, type NetEvent, Netlink } from '../net/netlink.ts';
+import { addressActions, type InstanceAddressView, sameAddress } from './address-events.ts';
 import { TxBatch } from '../net/tx-batch.ts';
 import { type RxPacket, type RxStats, VrrpSocket } from '../net/vrrp-socket.ts';
 import { addressSpec, installable, routeSpec, ruleSpec } from './addresses.ts';
@@ -114,6 +115,8 @@ export class Daemon {
   private readonly ivLog = new RateLimit(10_000);
   /** Interfaces deleted under running instances: those instances are held in FAULT until one of that name is back. */
   private readonly lostInterfaces = new Set<string>();
+  /** Instances with track_src_ip whose source address is not on the host: held in FAULT until it is back. */
+  private readonly srcLost = new Set<number>();
   private truncatedReads = 0;
   /** Kernel drops counted on sockets since closed (reload, deleted interface). */
   private closedDrops = 0;
@@ -182,6 +185,7 @@ export class Daemon {
     this.nextSocketId = this.plan.sockets.length;
     this.nextHandle = this.plan.instances.length;
     for (const ip of this.plan.instances) this.addInstance(ip);
+    this.checkSources(this.plan.instances, addrs);
     this.warmUp();
     await this.removeLeftovers(addrs);
     this.events = new NetEvents((e) => this.onNetEvent(e), { onError: (e) => this.log.err(`netlink monitor: ${e.message}`) });
@@ -207,7 +211,7 @@ export class Daemon {
   private applyVerdict(now: number, h: number, v: PriorityVerdict, starting: boolean): void {
     if (!this.byHandle.has(h)) return;
     this.core.setPriorityAdjust(now, h, v.delta);
-    this.core.setFault(now, h, v.fault || this.lostInterfaces.has(this.byHandle.get(h)!.plan.ifname));
+    this.core.setFault(now, h, v.fault || this.srcLost.has(h) || this.lostInterfaces.has(this.byHandle.get(h)!.plan.ifname));
     if (starting && v.pending) {
       this.awaitingTrackers.add(h);
       return;
@@ -561,7 +565,7 @@ export class Daemon {
 
   private onNetEvent(e: NetEvent): void {
     if (this.stopping) return;
-    if (e.kind !== 'link') return;
+    if (e.kind === 'address') return this.onAddressEvent(e);
     const before = this.links.get(e.ifindex);
     if (e.removed) this.links.delete(e.ifindex);
     else this.links.set(e.ifindex, { ...(before ?? { mac: undefined, mtu: 0, noarp: false }), index: e.ifindex, name: e.name, up: e.up, running: e.running });
@@ -573,6 +577,94 @@ export class Daemon {
     this.log.info(`Netlink reports ${e.name} ${isUp ? 'up' : 'down'}`);
     this.forwarding.delete(e.name);
     this.tracking.setInterface(e.name, isUp);
+  }
+
+  /** track_src_ip: an instance whose source address is not on the host starts (or restarts) in FAULT. */
+  private checkSources(instances: InstancePlan[], addrs: AddressInfo[]): void {
+    for (const ip of instances) {
+      if (!ip.model.trackSrcIp) continue;
+      const here = addrs.some((a) => a.family === ip.core.family && sameAddress(a.address, ip.src));
+      if (here) this.srcLost.delete(ip.handle);
+      else {
+        this.srcLost.add(ip.handle);
+        this.log.warn(`(${ip.name}) source address ${ip.src} is not on this host: FAULT until it is added (track_src_ip)`);
+      }
+    }
+  }
+
+  private addressView(r: Runtime): InstanceAddressView {
+    const p = r.plan;
+    const m = p.model;
+    const unicast = !p.socket.multicast;
+    return {
+      handle: p.handle, family: p.core.family, state: r.state, src: p.src, unicast, ifindex: p.ifindex,
+      srcConfigured: (unicast ? m.unicastSrcIp : m.mcastSrcIp) !== null, trackSrcIp: m.trackSrcIp,
+      installed: r.installed.map((v) => ({ addr: v.addr, ifindex: v.dev ? this.ifindexOf(v.dev) : p.ifindex })),
+      srcLost: this.srcLost.has(p.handle),
+    };
+  }
+
+  /** An address came or went (address-events.ts says what that means for each instance). */
+  private onAddressEvent(e: AddressEvent): void {
+    const views = [...this.byHandle.values()].map((r) => this.addressView(r));
+    for (const a of addressActions(e, views)) {
+      const r = this.byHandle.get(a.handle)!;
+      const who = `(${r.plan.name})`;
+      switch (a.kind) {
+        case 'src-lost':
+          this.srcLost.add(a.handle);
+          this.log.warn(`${who} source address ${a.address} removed: entering FAULT until it is back (track_src_ip)`);
+          this.reapplyVerdict(a.handle);
+          break;
+        case 'src-back':
+          this.srcLost.delete(a.handle);
+          this.log.info(`${who} source address ${a.address} is back`);
+          this.reapplyVerdict(a.handle);
+          break;
+        case 'src-kept':
+          this.log.warn(`${who} source address ${a.address} removed from its interface; adverts keep it as their source (${
+            a.why === 'configured' ? 'it is configured; track_src_ip would put the instance in FAULT' : 'the unicast socket is bound to it; a reload picks another'})`);
+          break;
+        case 'src-rederive':
+          void this.rederiveSource(r, a.address);
+          break;
+        case 'vip-gone': {
+          const k = r.installed.findIndex((v) => sameAddress(v.addr, a.address));
+          if (k >= 0) r.installed.splice(k, 1);
+          this.log.warn(`${who} VIP ${a.address} was removed from its interface by someone else while MASTER; `
+            + 'vipd does not add it back (keepalived neither) until the next transition to MASTER or a reload');
+          break;
+        }
+      }
+    }
+  }
+
+  /** The interface address an instance sent from went away: the interface's next one takes its place. */
+  private async rederiveSource(r: Runtime, old: string): Promise<void> {
+    let addrs: AddressInfo[];
+    try {
+      addrs = await this.nl.addresses();
+    } catch (e) {
+      this.log.err(`(${r.plan.name}) source address ${old} removed; listing addresses: ${(e as Error).message}`);
+      return;
+    }
+    const p = r.plan;
+    if (this.stopping || this.byHandle.get(p.handle) !== r || p.src !== old) return;
+    const itf = this.lookup(addrs)(p.ifname);
+    const next = itf ? (p.core.family === 4 ? itf.ipv4[0] : itf.ipv6LinkLocal) : undefined;
+    if (!next) {
+      this.log.warn(`(${p.name}) source address ${old} removed and ${p.ifname} has no other: adverts keep ${old} until one is added and the configuration reloaded`);
+      return;
+    }
+    p.src = next;
+    p.core = { ...p.core, src: next };
+    this.driver.step(() => this.core.configure(p.handle, p.core));
+    this.log.info(`(${p.name}) source address ${old} removed: adverts now from ${next}`);
+  }
+
+  private reapplyVerdict(h: number): void {
+    if (this.awaitingTrackers.has(h)) return;
+    this.driver.step((now) => this.applyVerdict(now, h, this.tracking.verdict(h), false));
   }
 
   /**
@@ -616,11 +708,7 @@ export class Daemon {
   }
 
   private reapplyVerdicts(ifname: string): void {
-    for (const r of this.byHandle.values()) {
-      if (r.plan.ifname !== ifname || this.awaitingTrackers.has(r.plan.handle)) continue;
-      const h = r.plan.handle;
-      this.driver.step((now) => this.applyVerdict(now, h, this.tracking.verdict(h), false));
-    }
+    for (const r of this.byHandle.values()) if (r.plan.ifname === ifname) this.reapplyVerdict(r.plan.handle);
   }
 
   /**
@@ -678,9 +766,12 @@ export class Daemon {
     for (const g of gone) {
       this.core.remove(g.plan.handle);
       this.byHandle.delete(g.plan.handle);
+      this.srcLost.delete(g.plan.handle);
       this.log.info(`(${g.plan.name}) removed by reload`);
     }
     for (const ip of fresh) this.addInstance(ip);
+    for (const ip of plan.instances) if (!ip.model.trackSrcIp) this.srcLost.delete(ip.handle);
+    this.checkSources(plan.instances, addrs);
     // Trackers restart with the new configuration; kept instances keep their core state.
     const oldTracking = this.tracking;
     this.tracking = await this.startTracking(r.config, plan.instances);
