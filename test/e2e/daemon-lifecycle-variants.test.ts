@@ -1,9 +1,9 @@
 // The lifecycle of daemon-lifecycle.test.ts (VRRPv3, IPv4 multicast there) in the other forms a user runs: VRRPv3
-// over IPv6 multicast, VRRPv3 IPv4 unicast, VRRPv2 at 1 s with PASS authentication. One test per form walks
-// the whole life: election; SIGHUP with a changed VIP list (no state change, the new VIP announced, the removed
-// one gone); SIGTERM on the master (priority 0 on the wire, the backup takes over after Skew_Time, the stopped
-// host leaves nothing); a restart that preempts; then the same restart with nopreempt, which must not.
-// Subnets 58, 59 and 60.
+// over IPv6 multicast, VRRPv3 IPv4 unicast, VRRPv2 at 1 s with PASS authentication. One test per form walks the
+// whole life: election; SIGHUP with a changed VIP list (no state change, the new VIP announced, the removed one
+// gone); SIGTERM on the master, SIGINT in the unicast form (priority 0 on the wire, the backup takes over after
+// Skew_Time, the stopped host leaves nothing); a restart that preempts; then the same restart with nopreempt,
+// which must not. Subnets 58, 59 and 60.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -19,12 +19,14 @@ interface Form {
   advertInt: number;
   unicast?: boolean;
   authPass?: string;
+  /** The stop signal: keepalived treats SIGINT as SIGTERM, and so does vipd. */
+  stop: 'SIGTERM' | 'SIGINT';
 }
 
 const FORMS: Form[] = [
-  { name: 'v3 0.1 s, IPv6 multicast', subnet: 58, family: 6, version: 3, advertInt: 0.1 },
-  { name: 'v3 0.1 s, IPv4 unicast', subnet: 59, family: 4, version: 3, advertInt: 0.1, unicast: true },
-  { name: 'v2 1 s, PASS authentication', subnet: 60, family: 4, version: 2, advertInt: 1, authPass: 'vipd-e2e' },
+  { name: 'v3 0.1 s, IPv6 multicast', subnet: 58, family: 6, version: 3, advertInt: 0.1, stop: 'SIGTERM' },
+  { name: 'v3 0.1 s, IPv4 unicast', subnet: 59, family: 4, version: 3, advertInt: 0.1, unicast: true, stop: 'SIGINT' },
+  { name: 'v2 1 s, PASS authentication', subnet: 60, family: 4, version: 2, advertInt: 1, authPass: 'vipd-e2e', stop: 'SIGTERM' },
 ];
 
 /**
@@ -34,7 +36,7 @@ const FORMS: Form[] = [
 const margin = (f: Form) => f.advertInt * 500 + 30;
 
 for (const f of FORMS) {
-  test(`${f.name}: reload keeps mastership, SIGTERM hands over after Skew_Time, restart preempts, with nopreempt it does not`, async () => {
+  test(`${f.name}: reload keeps mastership, ${f.stop} hands over after Skew_Time, restart preempts, with nopreempt it does not`, async () => {
     const c = Cluster.create(2, f.subnet);
     try {
       const plen = f.family === 4 ? 24 : 64;
@@ -80,16 +82,16 @@ for (const f of FORMS) {
       assert.equal(reloaded.state, 'MASTER');
       assert.deepEqual(reloaded.vips, [`${a}/${plen}`, `${n}/${plen}`]);
 
-      // 2. SIGTERM on the master: priority 0, h2 takes over after its Skew_Time, h1 leaves nothing and exits 0.
-      const tTerm = c.vipds[0].signal('SIGTERM');
+      // 2. SIGTERM (SIGINT) on the master: priority 0, h2 takes over after its Skew_Time, h1 leaves nothing, exit 0.
+      const tTerm = c.vipds[0].signal(f.stop);
       const tVip = await c.waitHolder(a, 1, 3000 + adv, { stepMs: 2 });
       await c.vipds[0].waitExit(2000);
       await sleep(150);
       await cap.stop();
       const skew = skewMs(f.advertInt, 100);
-      assert.ok(tVip - tTerm <= skew + margin(f), `takeover ${tVip - tTerm} ms after SIGTERM; Skew_Time ${skew} ms\n${c.logText()}`);
+      assert.ok(tVip - tTerm <= skew + margin(f), `takeover ${tVip - tTerm} ms after ${f.stop}; Skew_Time ${skew} ms\n${c.logText()}`);
       assert.equal(c.vipds[0].exitCode, 0);
-      assert.ok(c.vipds[0].exitedAt! - tTerm < 1000, `h1 exited ${c.vipds[0].exitedAt! - tTerm} ms after SIGTERM`);
+      assert.ok(c.vipds[0].exitedAt! - tTerm < 1000, `h1 exited ${c.vipds[0].exitedAt! - tTerm} ms after ${f.stop}`);
       assert.deepEqual(c.holders(n), [1], 'every VIP moved, none left on h1');
       const zero = cap.frames.find((fr) => isVrrp(fr) && fr.srcMac === h1.mac && vrrpPriority(fr) === 0);
       assert.ok(zero, 'h1 sent a priority 0 advert');
