@@ -249,7 +249,7 @@
 // @ts-ignore: decorator
 @inline export const CFG_TOO_MANY_ADDRS: i32 = -9;
 // @ts-ignore: decorator
-@inline export const CFG_IDENTITY_CHANGED: i32 = -10; // reconfigure may not change socket, VRID, family or version
+@inline export const CFG_IDENTITY_CHANGED: i32 = -10; // reconfigure may not change socket, VRID or family
 // @ts-ignore: decorator
 @inline export const CFG_GROUP_TOO_BIG: i32 = -11;   // a sync group has at most MAX_GROUP members
 // @ts-ignore: decorator

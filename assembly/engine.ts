@@ -61,9 +61,11 @@ export function configure(handle: i32, len: i32): i32 {
   const i = existing ? existing : new Instance();
   const sock = load<i32>(CFG + abi.CFG_SOCKET);
   const vrid = <i32>load<u8>(CFG + abi.CFG_VRID);
+  // The version is not part of an instance's identity (keepalived's vrrp_exist matches VRID, family, interface
+  // and unicast source): a reload from v2 to v3 keeps the state, the next advert goes out in the new version.
+  const oldVersion = existing ? existing.version : 0;
   if (existing) {
-    if (existing.sock != sock || existing.vrid != vrid || existing.version != <i32>load<u8>(CFG + abi.CFG_VERSION) ||
-        existing.family != <i32>load<u8>(CFG + abi.CFG_FAMILY)) return abi.CFG_IDENTITY_CHANGED;
+    if (existing.sock != sock || existing.vrid != vrid || existing.family != <i32>load<u8>(CFG + abi.CFG_FAMILY)) return abi.CFG_IDENTITY_CHANGED;
   } else if (sock >= 0 && sock < 65536) {
     const other = lookup(sock, vrid);
     if (other) return abi.CFG_DUPLICATE_VRID;
@@ -73,6 +75,8 @@ export function configure(handle: i32, len: i32): i32 {
   const oldGroup = existing ? existing.syncGroup : 0;
   const r = readConfig(i, CFG, len, false);
   if (r != abi.CFG_OK) return r;
+  // An interval learned from a v3 master means nothing in v2 (whole seconds, never adopted), nor the reverse.
+  if (existing && oldVersion != i.version) i.masterAdverIntUs = i.adverIntUs;
   growTables(handle, sock);
   i.handle = handle;
   if (!existing) {

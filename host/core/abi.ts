@@ -137,7 +137,7 @@ export const CFG_BAD_PRIORITY = -6;
 export const CFG_DUPLICATE_VRID = -7;
 export const CFG_BAD_SOCKET = -8;
 export const CFG_TOO_MANY_ADDRS = -9;
-export const CFG_IDENTITY_CHANGED = -10; // reconfigure may not change socket, VRID, family or version
+export const CFG_IDENTITY_CHANGED = -10; // reconfigure may not change socket, VRID or family
 export const CFG_GROUP_TOO_BIG = -11;   // a sync group has at most MAX_GROUP members
 export const MAX_GROUP = 64;
 

@@ -126,7 +126,7 @@ const CFG_ERRORS: Record<number, string> = {
   [abi.CFG_BAD_VRID]: 'VRID must be 1..255', [abi.CFG_BAD_PRIORITY]: 'priority must be 1..255',
   [abi.CFG_DUPLICATE_VRID]: 'VRID already used on this socket', [abi.CFG_BAD_SOCKET]: 'socket id must be 0..65535',
   [abi.CFG_TOO_MANY_ADDRS]: 'at most 255 advertised addresses',
-  [abi.CFG_IDENTITY_CHANGED]: 'socket, VRID, version and family of a running instance cannot change',
+  [abi.CFG_IDENTITY_CHANGED]: 'socket, VRID and family of a running instance cannot change',
   [abi.CFG_GROUP_TOO_BIG]: `a sync group has at most ${abi.MAX_GROUP} members`,
 };
 

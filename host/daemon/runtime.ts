@@ -746,7 +746,9 @@ export class Daemon {
     // Socket ids stay stable across reloads: the core demultiplexes by them.
     for (const sp of plan.sockets) sp.id = this.sockets.get(sp.key)?.plan.id ?? this.nextSocketId++;
     for (const ip of plan.instances) ip.core.socket = ip.socket.id;
-    const identity = (p: InstancePlan) => `${p.socket.key}|${p.model.vrid}|v${p.model.version}`;
+    // keepalived's vrrp_exist: VRID, family, interface and unicast source (the socket key) make an instance's
+    // identity; a changed `version` is a reconfiguration of the same instance, which keeps its state.
+    const identity = (p: InstancePlan) => `${p.socket.key}|${p.model.vrid}`;
     const old = new Map([...this.byHandle.values()].map((x) => [identity(x.plan), x]));
     const kept = new Set<Runtime>();
     const fresh: InstancePlan[] = [];

@@ -5,7 +5,7 @@ import * as abi from '../../assembly/abi';
 import * as core from '../../assembly/index';
 import {
   adjust, adv, expectAnnounce, expectIdle, expectNothing, expectPriority, expectState, expectTx, expectVipAdd, expectVipDel,
-  fault, feed, info, reset, router, runUntil, shutdown, skip, stat, start, stateOf, tx, wake,
+  becomeMaster, fault, feed, info, reset, router, runUntil, shutdown, skip, stat, start, stateOf, tx, wake,
 } from './helpers';
 
 const MD100: f64 = 3609375;
@@ -436,3 +436,42 @@ describe('priority changes (§6.3)', () => {
   });
 });
 
+
+describe('reconfigure (a reload that keeps the instance)', () => {
+  beforeEach(() => { reset(); });
+
+  it('v2 -> v3 keeps MASTER; the next advert is VRRPv3 with the interval in centiseconds', () => {
+    const r = router().prio(200).up(0);
+    const t = becomeMaster();
+    expectTx(t + 1000000, tx().interval(1)); // v2: whole seconds
+    r.v3();
+    expect(r.configure()).toBe(abi.CFG_OK);
+    expect(stateOf()).toBe(abi.STATE_MASTER);
+    const o = expectTx(t + 2000000, tx().interval(100));
+    expect(<i32>load<u8>(changetype<usize>(o.bytes)) >> 4).toBe(3, 'version 3 on the wire');
+  });
+
+  it('v3 -> v2 on a backup forgets the interval learned from a v3 master', () => {
+    const r = router().v3().prio(100).up(0);
+    skip();
+    expect(feed(100000, adv().prio(200).interval(50))).toBe(abi.RX_OK); // master at 0.5 s
+    skip();
+    expect(info().masterDownAt).toBe(100000 + 3 * 500000 + 304687);
+    r.ver2();
+    expect(r.configure()).toBe(abi.CFG_OK);
+    expect(stateOf()).toBe(abi.STATE_BACKUP);
+    expect(feed(200000, adv().prio(200))).toBe(abi.RX_OK); // a v2 master at 1 s
+    skip();
+    expect(info().masterDownAt).toBe(200000 + 3 * 1000000 + 609375);
+  });
+
+  it('socket, VRID and family stay fixed: changing one is refused and the instance runs on unchanged', () => {
+    const r = router().prio(200).up(0);
+    becomeMaster();
+    r.id(52);
+    expect(r.configure()).toBe(abi.CFG_IDENTITY_CHANGED);
+    r.id(51).sock(1);
+    expect(r.configure()).toBe(abi.CFG_IDENTITY_CHANGED);
+    expect(stateOf()).toBe(abi.STATE_MASTER);
+  });
+});

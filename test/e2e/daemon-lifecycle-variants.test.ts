@@ -3,7 +3,7 @@
 // whole life: election; SIGHUP with a changed VIP list (no state change, the new VIP announced, the removed one
 // gone); SIGTERM on the master, SIGINT in the unicast form (priority 0 on the wire, the backup takes over after
 // Skew_Time, the stopped host leaves nothing); a restart that preempts; then the same restart with nopreempt,
-// which must not. Subnets 58, 59 and 60.
+// which must not. And a reload that changes only the version. Subnets 58, 59, 60 and 91.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -136,3 +136,27 @@ for (const f of FORMS) {
     }
   });
 }
+
+test('a reload from version 2 to version 3 keeps the instance and its state (keepalived matches by VRID, family, interface)', async () => {
+  const c = Cluster.create(1, 91);
+  try {
+    const vip = c.vip();
+    const conf = (version: 2 | 3) => configText([{ priority: 150, version, advertInt: 1, vips: [`${vip}/24`] }]);
+    c.start([conf(2)]);
+    await c.waitHolder(vip, 0, 10_000);
+    const cap = await captureBridge(c.lab, 'ip proto 112');
+    const tHup = Date.now();
+    c.vipds[0].writeConfig(conf(3));
+    c.vipds[0].signal('SIGHUP');
+    await c.vipds[0].waitLog(/Reloaded .*: 1 kept, 0 added, 0 removed/, 3000, tHup);
+    await waitFor('a VRRPv3 advert', () => cap.frames.some((fr) => fr.t > tHup && /VRRPv3/.test(fr.text)), 2500, 20);
+    await cap.stop();
+    assert.equal(c.vipds[0].countLog(/Entering \w+ STATE|removed by reload/, tHup), 0, `no state change\n${c.logText()}`);
+    assert.ok(!cap.frames.some((fr) => isVrrp(fr) && vrrpPriority(fr) === 0), 'no resignation on the wire');
+    assert.deepEqual(c.holders(vip), [0]);
+    assert.equal((await c.vipds[0].instance()).state, 'MASTER');
+    assert.deepEqual(await c.stopAll([vip]), [], `clean stop\n${c.logText()}`);
+  } finally {
+    c.destroy();
+  }
+});
