@@ -1,4 +1,4 @@
-// `vipd demo --hosts 2`, the command a user runs first, end to end: it exits 0 and prints the failover and the
+// `vipd demo --hosts 2` (and 3), the command a user runs first, end to end: it exits 0 and prints the failover and the
 // preemption as the client saw them; and Ctrl-C (SIGINT) in the middle of the failover. Either way nothing of it may
 // be left: no namespace with its lab prefix, none of the processes it started, not its temporary directory. The
 // demo builds its own lab (subnet 77, host/demo/demo.ts).
@@ -18,8 +18,8 @@ interface Run {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function startDemo(): Run {
-  const child = spawn(process.execPath, [BIN, 'demo', '--hosts', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+function startDemo(hosts = 2): Run {
+  const child = spawn(process.execPath, [BIN, 'demo', '--hosts', String(hosts)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
@@ -80,8 +80,8 @@ async function waitOut(r: Run, re: RegExp, timeoutMs: number): Promise<void> {
   }, timeoutMs, 50).catch((e: Error) => { throw new Error(`${e.message}\n${r.out()}`); });
 }
 
-async function withDemo(body: (r: Run, prefix: () => string, seen: Map<number, string>, dirs: Set<string>) => Promise<void>): Promise<void> {
-  const r = startDemo();
+async function withDemo(body: (r: Run, prefix: () => string, seen: Map<number, string>, dirs: Set<string>) => Promise<void>, hosts = 2): Promise<void> {
+  const r = startDemo(hosts);
   let prefix = '';
   const dirs = new Set<string>();
   try {
@@ -151,4 +151,25 @@ test('vipd demo: Ctrl-C (SIGINT) during the failover removes the lab, its proces
     assert.ok(done.signal === 'SIGINT' || done.code === 130, `ended by the SIGINT: ${JSON.stringify(done)}\n${r.out()}`);
     assertNothingLeft(prefix(), seen, dirs, r.out());
   });
+});
+
+test('vipd demo --hosts 3: the failover goes to priority 100, never to 50; exit 0 and nothing left behind', { timeout: 120_000 }, async () => {
+  await withDemo(async (r, prefix, seen, dirs) => {
+    await waitOut(r, /Elected: h1 is MASTER/, 30_000);
+    record(prefix(), seen, dirs);
+    assert.equal([...seen.values()].filter((c) => c.includes(' -n ')).length, 3, `three daemons running\n${[...seen.values()].join('\n')}`);
+    const done = await within(r.exited, 90_000);
+    const out = r.out();
+    if (done === 'timeout') assert.fail(`the demo did not end\n${out}`);
+    assert.deepEqual(done, { code: 0, signal: null }, `exit 0\n${out}`);
+    const failover = out.slice(out.indexOf('Failover timeline'), out.indexOf('Restoring'));
+    assert.match(failover, /h2: \(VI_1\) Entering MASTER STATE/);
+    assert.doesNotMatch(out, /h3: \(VI_1\) Entering MASTER STATE/, 'h3 (priority 50) never becomes master');
+    assert.match(failover, /h3: BACKUP +priority 50, VIP not installed/);
+    const preempt = out.slice(out.indexOf('Preemption timeline'), out.indexOf('Stopping the daemons'));
+    assert.match(preempt, /h1: MASTER +priority 150, VIP installed/);
+    assert.match(preempt, /h3: BACKUP +priority 50, VIP not installed/);
+    assert.match(out, /No VIP left on any host\.\nDone in [\d.]+ s; lab removed\./);
+    assertNothingLeft(prefix(), seen, dirs, out);
+  }, 3);
 });
