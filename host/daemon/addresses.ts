@@ -2,6 +2,7 @@
 import type { VipSpec } from '../config/index.ts';
 import type { RouteSpec as CfgRoute, RuleSpec as CfgRule } from '../config/model.ts';
 import type { AddressSpec, MetricName, RouteSpec, RouteType, RuleSpec, Scope } from '../net/netlink.ts';
+import { RT_TABLES_FILE, routeTables } from '../config/rt-tables.ts';
 
 export type IfIndex = (name: string) => number | undefined;
 
@@ -41,13 +42,13 @@ export function addressSpec(v: VipSpec, ifindex: number): AddressSpec {
   return s;
 }
 
-const TABLES: Record<string, number> = { main: 254, local: 255, default: 253 };
-
+/** A table as configured (a number, or a name the config check found in rt_tables) to its number. */
 export function tableNumber(t: string | null): number | undefined {
   if (t === null) return undefined;
-  if (t in TABLES) return TABLES[t];
+  const named = routeTables().get(t);
+  if (named !== undefined) return named;
   const n = Number(t);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`unknown routing table ${JSON.stringify(t)} (use a number, main, local or default)`);
+  if (!/^(0x[0-9a-f]+|\d+)$/i.test(t) || !Number.isInteger(n) || n < 0) throw new Error(`unknown routing table ${JSON.stringify(t)} (not a number, and not in ${RT_TABLES_FILE})`);
   return n;
 }
 

@@ -230,14 +230,21 @@ test('each line against keepalived 2.2.7\'s -t verdict: installed as written, or
 });
 
 test('a word not supported yet is reported at its column; the entry is left out whole, and reported once to the daemon', () => {
-  const r = load(lineConfig({ kind: 'routes', line: '10.9.0.0/16 via 10.1.2.254 dev eth0 rtt 3 table vip', keepalived: 0, vipd: 'notYet' }));
+  const r = load(lineConfig({ kind: 'routes', line: '10.9.0.0/16 via 10.1.2.254 dev eth0 rtt 3 ttl-propagate enabled', keepalived: 0, vipd: 'notYet' }));
   const w = r.diagnostics.filter((d) => d.severity === 'warning' && d.status === null);
   assert.deepEqual(w.map((d) => [d.line, d.col, d.message.slice(0, 40)]), [
     [9, 39, "'rtt' is not supported by vipd yet (its "],
-    [9, 51, "table name 'vip' is not supported by vip"],
+    [9, 45, "'ttl-propagate' is not supported by vipd"],
   ]);
   const routes = r.config.instances[0].routes;
   const seen: string[] = [];
   assert.deepEqual(installable(routes, (e) => seen.push(e.skip!)), []);
-  assert.deepEqual(seen, ["'rtt', table name 'vip' not supported by vipd yet"]);
+  assert.deepEqual(seen, ["'rtt', 'ttl-propagate' not supported by vipd yet"]);
+});
+
+test('a table name missing from rt_tables is keepalived\'s error (exit 5), at its column', () => {
+  const r = load(lineConfig({ kind: 'routes', line: '10.9.0.0/16 via 10.1.2.254 dev eth0 table vip_nosuch', keepalived: 5, vipd: 'error' }));
+  const e = r.diagnostics.filter((d) => d.severity === 'error');
+  assert.deepEqual(e.map((d) => [d.line, d.col, d.message]), [[9, 45, 'Routing table vip_nosuch not found for route']]);
+  assert.equal(r.exitCode, 5);
 });

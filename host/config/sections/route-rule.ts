@@ -7,10 +7,9 @@ import type { Stmt } from '../tree.ts';
 import type { Family, RouteSpec, RuleSpec } from '../model.ts';
 import { type Reader, parseIp } from '../values.ts';
 import { trackGroupName } from './address.ts';
+import { RT_TABLES_FILE, routeTables } from '../rt-tables.ts';
 
 const U32 = 4294967295;
-/** Tables by name: iproute2's stock rt_tables. Other names would need /etc/iproute2/rt_tables, not read yet. */
-const TABLE_NAMES = new Set(['main', 'local', 'default']);
 /** iproute2's stock rt_protos. */
 const PROTOCOLS: Record<string, number> = {
   unspec: 0, redirect: 1, kernel: 2, boot: 3, static: 4, gated: 8, ra: 9, mrt: 10, zebra: 11, bird: 12, dnrouted: 13,
@@ -118,12 +117,15 @@ class Line {
     }
   }
 
-  /** `table X`: numbers and iproute2's stock names; another name is not supported yet. */
+  /** `table X`: a number, or a name from /etc/iproute2/rt_tables (iproute2's stock names without one). */
   table(): string | null {
     const v = this.value();
     if (!v) return null;
     if (this.what === 'rule' && (v.text === 'unspec' || num(v.text) === 0)) this.error(v, 'table 0 is not valid for a rule', 'a table number above 0 or a table name');
-    else if (num(v.text) === null && !TABLE_NAMES.has(v.text)) this.notYet.push({ at: v, what: `table name '${v.text}'`, why: 'only numbers, main, local and default; /etc/iproute2/rt_tables is not read' });
+    else if (num(v.text) === null && !routeTables().has(v.text)) {
+      // keepalived 2.2.7's words, and its verdict (exit 5).
+      this.error(v, `Routing table ${v.text} not found for ${this.what}`, `a number or a name in ${RT_TABLES_FILE}`);
+    }
     return v.text;
   }
 
