@@ -113,6 +113,7 @@ function becomeMaster(i: Instance, now: i64, why: i32): void {
   i.tGarp = i.garpDelayUs > 0 && i.garpRepeat > 0 ? after(now, i.garpDelayUs) : NEVER;
   i.tRefresh = i.garpRefreshUs > 0 ? after(now, i.garpDelayUs + i.garpRefreshUs) : NEVER;
   i.tLowerGarp = NEVER;
+  i.tPreempt = NEVER;
   i.masterAdverIntUs = i.adverIntUs;
   i.masterPriority = i.effPriority;
   memory.copy(changetype<usize>(i.masterAddr), changetype<usize>(i.src), 16);
@@ -202,6 +203,7 @@ export function start(i: Instance, now: i64): void {
   i.heardAdvert = false;
   i.masterAdverIntUs = i.adverIntUs;
   i.preemptAt = i.preemptDelayUs > 0 ? after(now, i.preemptDelayUs) : NEVER;
+  armPreempt(i);
   if (groupFault(i)) {
     stateChange(i, abi.STATE_FAULT, abi.WHY_FAULT);
   } else if (i.basePriority == 255) {
@@ -293,6 +295,10 @@ export function onTimers(i: Instance, now: i64): void {
     } else if (i.tMasterDown <= now) {
       if (claims(i)) startClaim(i, now, abi.WHY_MASTER_DOWN);
       else tryMaster(i, now, unchecked(resigned[i.handle]) ? abi.WHY_PRIORITY_ZERO : abi.WHY_MASTER_DOWN);
+    } else if (i.tPreempt <= now) {
+      i.tPreempt = NEVER;
+      // The master we follow is still below us (a higher advert would have cleared the timer): preempt now.
+      if (i.masterPriority >= 0 && i.masterPriority < i.effPriority && i.tClaim == NEVER) tryMaster(i, now, abi.WHY_PREEMPT);
     }
   } else if (i.state == abi.STATE_MASTER) {
     if (i.tAdver != NEVER && now - i.tAdver > masterDownUs(i)) {
@@ -343,7 +349,10 @@ export function onAdvert(i: Instance, now: i64, prio: i32, rxIntUs: i64, src: us
       i.tMasterDown = after(now, skewUs(i));
       setResigned(i, true);
     } else if (i.has(abi.F_NOPREEMPT) || prio >= i.effPriority || preemptHeld(i, now, prio)) {
-      if (prio >= i.effPriority) i.preemptAt = NEVER;
+      if (prio >= i.effPriority) {
+        i.preemptAt = NEVER;
+        i.tPreempt = NEVER;
+      }
       if (i.version == 3 && rxIntUs != i.masterAdverIntUs) {
         i.masterAdverIntUs = rxIntUs;
         i.count(abi.S_INTERVAL_ADOPTED);
@@ -444,7 +453,19 @@ function claimYields(i: Instance, prio: i32, src: usize): bool {
 /** preempt_delay: a lower advert is still accepted until preemptAt, which the first one starts. */
 function preemptHeld(i: Instance, now: i64, prio: i32): bool {
   if (i.preemptDelayUs <= 0 || prio >= i.effPriority) return false;
-  if (i.preemptAt == NEVER) i.preemptAt = after(now, i.preemptDelayUs);
+  if (i.preemptAt == NEVER) {
+    i.preemptAt = after(now, i.preemptDelayUs);
+    armPreempt(i);
+  }
   return now < i.preemptAt;
+}
+
+/**
+ * With fast preemption the end of preempt_delay is a timer of its own: a backup following a lower master takes
+ * over when the delay ends, not at the next advert after it (up to one interval later). Without fast preemption
+ * the delay only bounds which lower adverts are accepted, as keepalived does, and Master_Down_Timer decides.
+ */
+function armPreempt(i: Instance): void {
+  i.tPreempt = i.has(abi.F_FAST_PREEMPT) && !i.has(abi.F_NOPREEMPT) ? i.preemptAt : NEVER;
 }
 

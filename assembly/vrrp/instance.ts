@@ -53,6 +53,7 @@ export class Instance {
   tGarp: i64 = NEVER;            // MASTER: second GARP burst after garp_master_delay
   tRefresh: i64 = NEVER;         // MASTER: garp_master_refresh
   tLowerGarp: i64 = NEVER;       // MASTER: second burst after a lower-priority advert
+  tPreempt: i64 = NEVER;         // BACKUP, fast preemption: preempt_delay ends while a lower master is followed
   tClaim: i64 = NEVER;           // BACKUP claiming (F_STARTUP_CLAIM): becomes MASTER then, unless a better advert came
   claimWhy: i32 = 0;             // the WHY_* the claim's MASTER transition will carry
   next: i64 = NEVER;
@@ -76,6 +77,7 @@ export class Instance {
     if (this.tRefresh < n) n = this.tRefresh;
     if (this.tLowerGarp < n) n = this.tLowerGarp;
     if (this.tClaim < n) n = this.tClaim;
+    if (this.tPreempt < n) n = this.tPreempt;
     this.next = n;
   }
 
@@ -86,6 +88,7 @@ export class Instance {
     this.tRefresh = NEVER;
     this.tLowerGarp = NEVER;
     this.tClaim = NEVER;
+    this.tPreempt = NEVER;
   }
 
   // @ts-ignore: decorator

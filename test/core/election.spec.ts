@@ -4,7 +4,7 @@
 // peer is 192.0.2.2. Master_Down_Interval at priority 100 (v2, 1 s) = 3 609 375 µs, Skew_Time = 609 375 µs.
 import * as abi from '../../assembly/abi';
 import {
-  adv, becomeMaster, expectAnnounce, expectIdle, expectNewMaster, expectNothing, expectRxLower, expectState,
+  adjust, adv, becomeMaster, expectAnnounce, expectIdle, expectNewMaster, expectNothing, expectRxLower, expectState,
   expectTx, expectVipAdd, expectVipDel, feed, info, reset, router, skip, stat, stateOf, tx,
 } from './helpers';
 
@@ -286,3 +286,49 @@ describe('v3 Master_Adver_Interval', () => {
   });
 });
 
+
+describe('preempt_delay with fast preemption (the daemon\'s default)', () => {
+  beforeEach(() => { reset(); });
+
+  it('the end of preempt_delay is a timer: a lower master is preempted when it ends, not at the next advert', () => {
+    router().flag(abi.F_FAST_PREEMPT).preemptDelay(2500000).up(0);
+    skip();
+    for (let k = 1; k <= 2; k++) expect(feed(<f64>k * 1000000, adv().prio(50))).toBe(abi.RX_OK); // accepted, followed
+    expectNewMaster(50, '192.0.2.2');
+    expect(stat(abi.S_LOWER_PRIO_RCVD)).toBe(0);
+    expectNothing(2499999);
+    expectState(abi.STATE_BACKUP, abi.STATE_MASTER, abi.WHY_PREEMPT, 2500000);
+  });
+
+  it('a higher advert during the delay stops the timer; nothing happens when it would have ended', () => {
+    router().flag(abi.F_FAST_PREEMPT).preemptDelay(2500000).up(0);
+    skip();
+    expect(feed(1000000, adv().prio(50))).toBe(abi.RX_OK);
+    expect(feed(2000000, adv().prio(120))).toBe(abi.RX_OK); // a better master: follow it, the delay is off
+    skip();
+    expectNothing(2000000 + MD100 - 1); // only its Master_Down_Timer is left
+    expect(stateOf()).toBe(abi.STATE_BACKUP);
+  });
+
+  it('our priority falls below the master\'s during the delay: no preemption when it ends', () => {
+    router().flag(abi.F_FAST_PREEMPT).preemptDelay(2500000).up(0);
+    skip();
+    expect(feed(1000000, adv().prio(90))).toBe(abi.RX_OK);
+    skip();
+    adjust(1500000, -20); // 100 - 20 = 80 < 90
+    skip();
+    expect(feed(2000000, adv().prio(90))).toBe(abi.RX_OK);
+    skip();
+    expectNothing(2000000 + 3000000 + 687500 - 1); // Master_Down_Interval at priority 80
+    expect(stateOf()).toBe(abi.STATE_BACKUP);
+  });
+
+  it('without fast preemption the delay only bounds the accepted adverts (keepalived): no timer of its own', () => {
+    router().preemptDelay(2500000).up(0);
+    skip();
+    for (let k = 1; k <= 2; k++) expect(feed(<f64>k * 1000000, adv().prio(50))).toBe(abi.RX_OK);
+    skip();
+    expectNothing(2000000 + MD100 - 1);
+    expectState(abi.STATE_BACKUP, abi.STATE_MASTER, abi.WHY_MASTER_DOWN, 2000000 + MD100);
+  });
+});
