@@ -5,7 +5,7 @@
 // keep whitespace and take C escapes).
 import { dirname, resolve } from 'node:path';
 import type { Diagnostics, Position } from './diagnostics.ts';
-import { type ConfigFs, resolveInclude } from './source.ts';
+import { type ConfigFs, expandBraces, hasWildcard, resolveInclude } from './source.ts';
 import { INCLUDE_ALL, INCLUDE_KINDS, INCLUDE_LINE, INCLUDE_R, includeCheckLevel, planInclude } from './include.ts';
 
 export interface Token extends Position {
@@ -49,15 +49,23 @@ export function lex(path: string, opts: LexOptions, diags: Diagnostics): SourceL
     blocks: [],
     lastKw: null,
   };
-  const text = opts.fs.read(path);
-  if (text === null) {
-    const at = { file: path, line: 0, col: 0 };
-    if (opts.allConfig) diags.error(at, '', `config file '${path}' cannot be read`, { status: 'file_not_found' });
+  const at = { file: path, line: 0, col: 0 };
+  // keepalived globs -f (wildcards and braces, as for include) and reads every regular file it matches, in order.
+  const pattern = hasWildcard(path) || expandBraces(path).length > 1;
+  const files = pattern ? opts.fs.glob(path).matches.filter((m) => m.kind === 'file').map((m) => m.path) : [path];
+  const texts = files.map((f) => ({ f, text: opts.fs.read(f) })).filter((x) => x.text !== null);
+  if (texts.length === 0) {
+    // An empty -f is an empty glob to 2.2.7: nothing is reported, -e or not (measured: exit 0).
+    if (opts.allConfig && path !== '') diags.error(at, '', `config file '${path}' cannot be read${pattern ? ' (no file matches)' : ''}`, { status: 'file_not_found' });
     // keepalived 2.2.7 says "Config files missing" and still exits 0 without -e; we say it louder but agree.
-    else diags.add({ ...at, severity: 'warning', status: null, keyword: '', message: `config file '${path}' cannot be read; nothing configured (keepalived -t exits 0 here, use -e to make it an error)` });
+    else diags.add({ ...at, severity: 'warning', status: null, keyword: '', message: `config file '${path}' cannot be read${pattern ? ' (no file matches)' : ''}; nothing configured (keepalived -t exits 0 here, use -e to make it an error)` });
     return st.out;
   }
-  readFile(st, resolve(path), text);
+  if (texts.length > 1) diags.note(at, '', `${texts.length} configuration files match '${path}'; they are read one after the other, starting with ${texts[0].f} (keepalived warns the same)`);
+  for (const { f, text } of texts) {
+    if (st.stopped) break;
+    readFile(st, resolve(f), text!);
+  }
   return st.out;
 }
 
@@ -79,17 +87,24 @@ interface LexState {
 function readFile(st: LexState, file: string, text: string): void {
   st.stack.push(file);
   const raw = text.split(/\r?\n/);
+  const line = (k: number): string => {
+    const r = decomment(raw[k]);
+    const at = { file, line: k + 1, col: raw[k].lastIndexOf('"') + 1 };
+    if (r.openQuote) st.diags.error(at, '', 'unterminated quote: the line has an odd number of \'"\'; keepalived 2.2.7 drops the quoted word and what follows it', { found: raw[k].trim() });
+    // 2.2.7's word splitter ends a quoted string at the next `"` even after a backslash: `"a\"b"` is unmatched there.
+    else if ((r.text.match(/"/g) ?? []).length % 2 === 1) st.diags.error(at, '', 'unmatched quote for keepalived 2.2.7, which ends a quoted string at the next \'"\' even after a backslash (vipd decodes \\" as later releases do)', { found: raw[k].trim() });
+    return r.text;
+  };
   for (let i = 0; i < raw.length && !st.stopped; i++) {
     const lineNo = i + 1;
-    let body = stripComment(raw[i]);
-    const lead = body.length - body.trimStart().length;
-    body = body.trim();
+    const lead = raw[i].length - raw[i].trimStart().length;
+    let body = line(i).trim();
     if (body === '') continue;
     // $NAME=value with a trailing backslash continues on the next line.
     if (/^(@\^?\S+\s+)?\$[A-Za-z_][A-Za-z0-9_]*=/.test(body)) {
       while (body.endsWith('\\') && i + 1 < raw.length) {
         i++;
-        body = body.slice(0, -1) + '\n' + stripComment(raw[i]).trim();
+        body = body.slice(0, -1).replace(/[ \t]+$/, '') + '\n' + line(i).trim();
       }
       if (body.endsWith('\\')) body = body.slice(0, -1);
     }
@@ -127,6 +142,57 @@ function doInclude(st: LexState, kind: string, rest: string, at: Position): void
 
 function pos(p: Position): Position {
   return { file: p.file, line: p.line, col: p.col };
+}
+
+/**
+ * One pass of 2.2.7's decomment(): leading blanks go; outside double quotes `\#` and `\!` lose the backslash and
+ * are kept, an unescaped `#` or `!` starts a comment (quotes no longer count after it); a backslash that ends the
+ * line is a continuation mark: the blanks before it go and it is glued to the text (`priority 100 \` reads
+ * `100\`); trailing blanks go. Only `"` quotes, and a backslash skips the character after it.
+ */
+function decommentOnce(str: string): { text: string; openQuote: boolean } {
+  let s = str.replace(/^[ \t]+/, '');
+  let quote = false;
+  // vipd's own addition: single quotes group words (docs/compat.md), so they keep `#` and `!` too, as before.
+  let single = false;
+  let skip = -1;
+  let cont = false;
+  for (let i = 0; i < s.length;) {
+    const c = s[i];
+    if (c === '"') {
+      if (skip < 0 && !single) quote = !quote;
+      i++;
+    } else if (c === "'") {
+      if (skip < 0 && !quote) single = !single;
+      i++;
+    } else if (c === '\\') {
+      if (i + 1 >= s.length) {
+        s = s.slice(0, i);
+        cont = true;
+        break;
+      }
+      if (!quote && !single && (s[i + 1] === '#' || s[i + 1] === '!')) {
+        s = s.slice(0, i) + s.slice(i + 1);
+        i++;
+      } else i += 2;
+    } else {
+      if ((c === '#' || c === '!') && !quote && !single && skip < 0) skip = i;
+      i++;
+    }
+  }
+  if (skip >= 0) s = s.slice(0, skip);
+  s = s.replace(/[ \t]+$/, '');
+  return { text: cont ? `${s}\\` : s, openQuote: quote };
+}
+
+/**
+ * A physical line as keepalived 2.2.7's VRRP process reads it: the parent decomments the file into the copy its
+ * children parse, and they decomment it again. So outside quotes `a\#b` is `a` (the parent keeps `a#b`, the
+ * child cuts it), and a comment or blank that ends in a backslash leaves one glued to the text.
+ */
+export function decomment(line: string): { text: string; openQuote: boolean } {
+  const one = decommentOnce(line);
+  return { text: decommentOnce(one.text).text, openQuote: one.openQuote };
 }
 
 /** Drop `#` / `!` comments that are outside quotes. */
@@ -193,7 +259,7 @@ function logical(st: LexState, text: string, file: string, line: number, lead: n
     return;
   }
   // Text from a value is not comment-stripped; 2.2.7's word splitter stops at an unquoted # or ! there.
-  const tokens = tokenize(expanded, file, line, expanded === t ? lead : 0, expanded !== t);
+  const tokens = tokenize(expanded, file, line, expanded === t ? lead : 0, expanded !== t, true);
   if (tokens.length === 0) return;
   if (st.out.length >= st.maxLines) {
     st.diags.error({ file, line, col: 1 }, '', `configuration expands to more than ${st.maxLines} lines; stopping`, { status: 'fatal' });
@@ -367,7 +433,7 @@ function lookup(st: LexState, name: string, params: number[] | null, file: strin
 }
 
 /** Split a line into tokens; `{` and `}` stand alone, quotes group and take C escapes. */
-export function tokenize(s: string, file: string, line: number, lead: number, commentStops = false): Token[] {
+export function tokenize(s: string, file: string, line: number, lead: number, commentStops = false, unclosedEnds = false): Token[] {
   const out: Token[] = [];
   let i = 0;
   while (i < s.length) {
@@ -390,11 +456,16 @@ export function tokenize(s: string, file: string, line: number, lead: number, co
       if (d === ' ' || d === '\t' || d === '\r' || d === '\v' || d === '\f' || d === '{' || d === '}') break;
       if (commentStops && (d === '#' || d === '!')) { i = s.length; break; }
       if (d === '"' || d === "'") {
+        // keepalived 2.2.7's word splitter: a `"` that is never closed ends the line's words before it.
+        if (unclosedEnds && d === '"' && !closes(s, i + 1)) {
+          if (text !== '' || quoted) out.push({ text, quoted, file, line, col });
+          return out;
+        }
         quoted = true;
         i++;
         while (i < s.length && s[i] !== d) {
           if (s[i] === '\\' && i + 1 < s.length) {
-            const [ch, used] = unescape(s, i + 1);
+            const [ch, used] = unescape(s, i + 1, d);
             text += ch;
             i += 1 + used;
           } else text += s[i++];
@@ -410,7 +481,16 @@ export function tokenize(s: string, file: string, line: number, lead: number, co
   return out;
 }
 
-function unescape(s: string, i: number): [string, number] {
+/** Whether the quote opened before i is closed on the line (a backslash escapes the next character). */
+function closes(s: string, i: number): boolean {
+  for (; i < s.length; i++) {
+    if (s[i] === '\\') i++;
+    else if (s[i] === '"') return true;
+  }
+  return false;
+}
+
+function unescape(s: string, i: number, quote: string): [string, number] {
   const c = s[i];
   const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v', e: '\x1b', '\\': '\\', '"': '"', "'": "'" };
   if (c in simple) return [simple[c], 1];
@@ -422,6 +502,7 @@ function unescape(s: string, i: number): [string, number] {
     const m = /^[0-7]{1,3}/.exec(s.slice(i))!;
     return [String.fromCharCode(parseInt(m[0], 8) & 0xff), m[0].length];
   }
-  if (c === 'c' && i + 1 < s.length) return [String.fromCharCode(s.charCodeAt(i + 1) & 0x1f), 2];
+  // \cX is a control character; `\c` right before the closing quote stays as written (it would eat the quote).
+  if (c === 'c' && i + 1 < s.length && s[i + 1] !== quote) return [String.fromCharCode(s.charCodeAt(i + 1) & 0x1f), 2];
   return ['\\' + c, 1];
 }

@@ -20,6 +20,8 @@ export interface DaemonCliOptions {
   logConsole?: boolean;
   logDetail?: boolean;
   logFacility?: string;
+  /** `-G`: no syslog (console only with -l, else nothing). */
+  noSyslog?: boolean;
   dontFork?: boolean;
   pidFile: string;
   vrrpPidFile: string;
@@ -46,11 +48,13 @@ export async function runDaemon(o: DaemonCliOptions, argv: string[]): Promise<nu
   }
   const sinks: LogSink[] = [];
   if (o.logConsole) sinks.push(consoleSink((s) => process.stderr.write(s), o.logDetail));
-  try {
-    sinks.push(syslogSink(parseFacility(o.logFacility ?? 'daemon'), 'Keepalived_vrrp'));
-  } catch (e) {
-    if (!o.logConsole) o.stderr(`vipd: syslog unavailable (${(e as Error).message}); logging to the console\n`);
-    if (!o.logConsole) sinks.push(consoleSink((s) => process.stderr.write(s), o.logDetail));
+  if (!o.noSyslog) {
+    try {
+      sinks.push(syslogSink(parseFacility(o.logFacility ?? 'daemon'), 'Keepalived_vrrp'));
+    } catch (e) {
+      if (!o.logConsole) o.stderr(`vipd: syslog unavailable (${(e as Error).message}); logging to the console\n`);
+      if (!o.logConsole) sinks.push(consoleSink((s) => process.stderr.write(s), o.logDetail));
+    }
   }
   const log = new Logger(sinks, o.logDetail ?? false);
   log.info(`Starting vipd (keepalived-compatible VRRP daemon), pid ${process.pid}`);

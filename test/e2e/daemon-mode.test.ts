@@ -90,7 +90,7 @@ test('without -n: the launcher exits 0 at once, the detached daemon writes both 
   }
 });
 
-test('-S 5: every line reaches syslog with facility local5, keepalived\'s ident and the daemon\'s own pid', async () => {
+test('-S 5: every line reaches syslog with facility local5, keepalived\'s ident and the daemon\'s own pid; with -G none does', async () => {
   const subnet = 81;
   const dir = mkdtempSync(join(tmpdir(), 'vipd-e2e-syslog-'));
   const lab = Lab.create({ hosts: 1, subnet, client: false });
@@ -116,6 +116,19 @@ test('-S 5: every line reaches syslog with facility local5, keepalived\'s ident 
     const other = syslog.messages.filter((m) => m.pri >> 3 !== FACILITY_LOCAL5);
     assert.deepEqual(other, [], 'every line carries local5');
     assert.equal(stderr, '', 'without -l nothing goes to the console');
+
+    // -G (--no-syslog) with -l: the same run logs to the console only; syslog hears nothing.
+    const seen = syslog.messages.length;
+    let console = '';
+    const quiet = lab.spawn(h, cmd, [...args, process.execPath, BIN, '-n', '-G', '-l', '-f', join(dir, 'k.conf'), '-p', join(dir, 'k.pid'), '-r', join(dir, 'v.pid')],
+      { stdio: ['ignore', 'ignore', 'pipe'] });
+    quiet.stderr!.on('data', (d: Buffer) => { console += d.toString(); });
+    const quietExit = new Promise<number | null>((r) => quiet.once('exit', (code) => r(code)));
+    await waitFor('MASTER on the console', () => /\(VI_1\) Entering MASTER STATE/.test(console), 10_000, 20).catch((e: Error) => { throw new Error(`${e.message}\n${console}`); });
+    quiet.kill('SIGTERM');
+    assert.equal(await Promise.race([quietExit, new Promise((r) => setTimeout(() => r('timeout'), 5000))]), 0);
+    assert.match(console, /Stopping \(SIGTERM\)/);
+    assert.deepEqual(syslog.messages.slice(seen).map((m) => m.text), [], '-G: nothing reaches syslog');
   } finally {
     syslog.stop();
     lab.destroy();

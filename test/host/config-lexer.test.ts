@@ -4,6 +4,11 @@ import assert from 'node:assert/strict';
 import { Diagnostics } from '../../host/config/diagnostics.ts';
 import { lex } from '../../host/config/lexer.ts';
 import { fixedSystem, loadConfig, memoryFs, renderDiagnostics } from '../../host/config/index.ts';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { KEEPALIVED, keepalivedTest, makeNetns, requireKeepalived } from '../fixtures/config/keepalived-runner.ts';
 
 const words = (files: Record<string, string>, configId = 'n1') => {
   const d = new Diagnostics();
@@ -212,4 +217,119 @@ test('exit codes: 2 missing parameter, 5 config error, 6 script security, 4 miss
   assert.equal(sec.exitCode, 6);
   assert.equal(loadConfig('/nonexist', { fs: memoryFs({}), allConfig: true }).exitCode, 4);
   assert.equal(loadConfig('/nonexist', { fs: memoryFs({}) }).exitCode, 0);
+});
+
+test('a backslash: `\\#`/`\\!` outside quotes start a comment, one that ends the line is glued to the word before', () => {
+  // keepalived 2.2.7's VRRP process reads the parent's decommented copy and decomments it again (measured with
+  // -t: "Unknown keyword 'kw1#x'" from the parent, 'kw1' from the children), so `\\#` ends up a comment.
+  const text = ['kw1\\#x', 'kw2\\!y z', 'kw3 \\', 'kw4', 'q "a\\#b" \\#c', 'kwD # comment \\', 'kwE\\ ', 'kw6\\cA "\\c"', 'kwC\\\\#d'].join('\n');
+  // `\\c` means nothing to 2.2.7; in quotes vipd decodes `\\cX` (escapes are decoded, docs/compat.md), but a `\\c`
+  // right before the closing quote stays as written instead of eating the quote.
+  assert.deepEqual(words({ '/c/k.conf': text }).lines, ['kw1', 'kw2', 'kw3\\', 'kw4', 'q a\\#b', 'kwD\\', 'kwE\\', 'kw6\\cA \\c', 'kwC\\\\']);
+  // Single quotes (vipd groups words in them, docs/compat.md) still keep a `#`, as before.
+  assert.deepEqual(words({ '/c/k.conf': "x 'a # b' c # d" }).lines, ['x a # b c']);
+  // A trailing backslash is no continuation outside $NAME= definitions: the value becomes `5\\`.
+  assert.equal(load('vrrp_instance V {\n interface eth0\n virtual_router_id 5 \\\n virtual_ipaddress {\n 10.0.0.1\n }\n}\n').exitCode, 5);
+  // ...and in a definition the blanks before it go, as keepalived strips them.
+  assert.deepEqual(words({ '/c/k.conf': '$M=a   \\\n  b\nx $M' }).lines, ['x a', 'b']);
+});
+
+test('an unterminated double quote is a config error and drops the quoted word and what follows (2.2.7: exit 2 here)', () => {
+  const r = load('vrrp_instance V {\n interface "eth0\n virtual_router_id 5\n virtual_ipaddress {\n 10.0.0.1\n }\n}\n');
+  assert.equal(r.exitCode, 2);
+  assert.match(renderDiagnostics(r.diagnostics), /k\.conf:2:12: error: unterminated quote/);
+  assert.deepEqual(words({ '/c/k.conf': 'a b "c d' }).lines, ['a b']);
+  assert.deepEqual(words({ '/c/k.conf': 'a b"c d' }).lines, ['a b']);
+  // An escaped quote: vipd decodes it, 2.2.7 ends the string there and reports an unmatched quote (exit 5).
+  const esc = words({ '/c/k.conf': 'router_id "a\\"b"' });
+  assert.deepEqual([esc.lines, esc.d.map((x) => x.status)], [['router_id a"b'], ['error']]);
+  assert.equal(words({ '/c/k.conf': 'router_id "a\\"b\\"c"' }).d.length, 0);
+  // A quote inside a comment does not count.
+  assert.equal(words({ '/c/k.conf': 'a # "b' }).d.length, 0);
+});
+
+/** `cmd` in a new UTS namespace whose host name is `host`, inside network namespace `ns`. */
+function inUts(host: string, ns: string, argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('unshare', ['--uts', 'sh', '-c', 'hostname "$0" && exec "$@"', host, 'ip', 'netns', 'exec', ns, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b) => { out += b; });
+    child.stderr.on('data', (b) => { err += b; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code: code ?? -1, out, err }); });
+  });
+}
+
+test('without -i the config id is the host name up to the first dot, for @ID lines and ${_INSTANCE}', () => {
+  const id = hostname().split('.')[0];
+  const r = loadConfig('/c/k.conf', { fs: memoryFs({ '/c/k.conf': `@${id} kw_at_\${_INSTANCE}\n@^${id} kw_not\n` }), system: sys });
+  assert.deepEqual(r.diagnostics.map((x) => x.found), [`kw_at_${id}`]);
+});
+
+test('the default config id against keepalived 2.2.7 with host name 42.vipd.test (-i and no -i)', { timeout: 120_000 }, async (t) => {
+  if (!requireKeepalived(t)) return;
+  const ns = makeNetns();
+  try {
+    const file = join(ns.dir, 'id.conf');
+    // Taken with id 42: all valid. With the whole name as id, the VRID and the other @ lines are errors.
+    writeFileSync(file, 'vrrp_instance A {\n interface eth0\n virtual_router_id ${_INSTANCE}\n @42 priority 150\n @42.vipd.test priority 999\n @^42 priority 998\n virtual_ipaddress {\n  10.0.0.1\n }\n}\n');
+    const pid = (tag: string) => ['-p', join(ns.dir, `${tag}.pid`), '-r', join(ns.dir, `${tag}.v.pid`), '-c', join(ns.dir, `${tag}.c.pid`)];
+    const vipd = [process.execPath, new URL('../../bin/vipd.js', import.meta.url).pathname];
+    for (const extra of [[], ['-i', '42'], ['-i', '42.vipd.test']]) {
+      const k = await inUts('42.vipd.test', ns.name, [KEEPALIVED, '-t', '-f', file, ...pid('k'), ...extra]);
+      const v = await inUts('42.vipd.test', ns.name, [...vipd, '-t', '-f', file, ...pid('v'), ...extra]);
+      assert.equal(v.code, k.code, `${extra.join(' ') || 'no -i'}: keepalived ${k.code} (${k.err.trim()}), vipd ${v.code} (${v.err.trim()})`);
+      assert.equal(k.code, extra[1] === '42.vipd.test' ? 5 : 0, `keepalived ${extra.join(' ')}: ${k.err}`);
+    }
+    const d = await inUts('42.vipd.test', ns.name, [...vipd, '-d', '-f', file]);
+    const inst = JSON.parse(d.out).instances[0];
+    assert.deepEqual([inst.vrid, inst.priority], [42, 150]);
+  } finally {
+    ns.cleanup();
+  }
+});
+
+test('backslashes and quotes: the same -t verdict as keepalived 2.2.7', { timeout: 120_000 }, async (t) => {
+  if (!requireKeepalived(t)) return;
+  const ns = makeNetns();
+  try {
+    const lines = ['interface eth0"x', 'virtual_router_id 5 "a\\"b"', 'virtual_router_id 5 "a\\"b\\"c"', 'virtual_router_id 5 \\', 'virtual_router_id 5 # c \\', 'virtual_router_id 5\\#7', 'virtual_router_id 5\\!x', 'virtual_router_id "5',
+      'virtual_router_id 5\n garbage\\#x', 'virtual_router_id 5\n "garbage\\#x"', 'virtual_router_id 5\n priority 100 \\\n advert_int 1', 'virtual_router_id 5\n priority 100\\ '];
+    for (const [n, l] of lines.entries()) {
+      const file = join(ns.dir, `b${n}.conf`);
+      writeFileSync(file, `vrrp_instance A {\n interface eth0\n ${l}\n virtual_ipaddress {\n  10.0.0.1\n }\n}\n`);
+      const k = await keepalivedTest(ns, file, `b${n}`);
+      const v = loadConfig(file, { configId: 'x' });
+      assert.equal(v.exitCode, k.code, `${JSON.stringify(l)}: keepalived ${k.code} (${k.stderr.trim()}), vipd:\n${renderDiagnostics(v.diagnostics)}`);
+    }
+  } finally {
+    ns.cleanup();
+  }
+});
+
+test('-f is a glob, as keepalived 2.2.7 opens it: every regular file it matches is read; none matched is a missing file', { timeout: 120_000 }, async (t) => {
+  const mem = memoryFs({ '/k/a.conf': 'vrrp_instance A {\n interface eth0\n virtual_router_id 1\n virtual_ipaddress {\n  10.0.0.1\n }\n}\n', '/k/b.conf': 'bad_keyword\n' });
+  assert.equal(loadConfig('/k/a*.conf', { fs: mem, system: sys }).exitCode, 0);
+  assert.equal(loadConfig('/k/{a,b}.conf', { fs: mem, system: sys }).exitCode, 5);
+  assert.equal(loadConfig('/k/*.conf', { fs: mem, system: sys }).config.instances.length, 1);
+  assert.deepEqual(['/k/none*.conf', '/k/none*.conf', ''].map((f, i) => loadConfig(f, { fs: mem, system: sys, allConfig: i > 0 }).exitCode), [0, 4, 0]);
+  if (!requireKeepalived(t)) return;
+  const ns = makeNetns();
+  try {
+    writeFileSync(join(ns.dir, 'good.conf'), 'vrrp_instance A {\n interface eth0\n virtual_router_id 5\n virtual_ipaddress {\n  10.0.0.1\n }\n}\n');
+    writeFileSync(join(ns.dir, 'bad.conf'), 'vrrp_instance B {\n interface eth0\n virtual_router_id 6\n timer_expired_backup\n virtual_ipaddress {\n  10.0.0.2\n }\n}\n');
+    const cases: [string, boolean][] = [['g*.conf', false], ['b*.conf', false], ['{good,bad}.conf', false], ['*.conf', false], ['none*.conf', false], ['none*.conf', true], ['', true]];
+    const got: number[] = [];
+    for (const [n, [pat, e]] of cases.entries()) {
+      const file = pat && join(ns.dir, pat);
+      const k = await keepalivedTest(ns, file, `g${n}`, e ? ['-e'] : []);
+      const v = loadConfig(file, { configId: 'x', allConfig: e });
+      assert.equal(v.exitCode, k.code, `-f ${pat}${e ? ' -e' : ''}: keepalived ${k.code} (${k.stderr.trim()}), vipd:\n${renderDiagnostics(v.diagnostics)}`);
+      got.push(k.code);
+    }
+    assert.deepEqual(got, [0, 5, 5, 5, 0, 4, 0]);
+  } finally {
+    ns.cleanup();
+  }
 });

@@ -65,7 +65,7 @@ export class SyslogCatcher {
     const work = join(this.dir, 'dev-work');
     mkdirSync(up, { recursive: true });
     mkdirSync(work, { recursive: true });
-    const script = `mount -t overlay vipd-test-dev -o lowerdir=/dev,upperdir=${up},workdir=${work} /dev && ln -s ${this.socketPath} /dev/log && exec "$@"`;
+    const script = `mount -t overlay vipd-test-dev -o lowerdir=/dev,upperdir=${up},workdir=${work} /dev && ln -sfn ${this.socketPath} /dev/log && exec "$@"`;
     return ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, 'sh'];
   }
 
