@@ -149,6 +149,11 @@ export interface Notify {
   fault: ScriptCommand | null;
   stop: ScriptCommand | null;
   deleted: ScriptCommand | null;
+  /**
+   * A bare `notify_deleted` (no script): keepalived 2.2.7 then writes DELETED, not FAULT, to the notify fifo when
+   * the instance is removed. Set only when written.
+   */
+  deletedToFifo?: boolean;
   masterRxLowerPri: ScriptCommand | null;
   generic: ScriptCommand | null;
 }
@@ -219,6 +224,8 @@ export interface VrrpScript {
   rise: number;
   fall: number;
   initFail: boolean;
+  /** `user NAME [GROUP]`: parsed and checked (the user must exist), not applied by vipd. */
+  runAs?: { user: string; group: string | null; at: Position };
 }
 
 export interface SyncGroup {

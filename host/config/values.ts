@@ -22,6 +22,15 @@ export class Reader {
     return this.numberIn(t, kw, min, max, /^[-+]?\d+$/, 'an integer');
   }
 
+  /** keepalived's unsigned reader: a leading '-' is refused ("negative number") before the range check. */
+  uint(t: Token, kw: string, min: number, max: number): number | null {
+    if (t.text.startsWith('-')) {
+      this.diags.error(t, kw, `negative number '${t.text}'`, { expected: `an unsigned integer in [${min}, ${max}]`, found: t.text });
+      return null;
+    }
+    return this.int(t, kw, min, max);
+  }
+
   decimal(t: Token, kw: string, min: number, max: number): number | null {
     return this.numberIn(t, kw, min, max, /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/, 'a decimal number');
   }

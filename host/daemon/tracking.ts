@@ -150,6 +150,7 @@ export class DaemonTracking {
       this.targets.set(ti.handle, {
         kind: 'INSTANCE', name: ti.model.name, scripts: await prepareNotify(ti.model.notify, ti.model.name),
         smtpAlert: ti.model.smtpAlert ?? false, notifyPriorityChanges: ti.model.notifyPriorityChanges,
+        deletedToFifo: ti.model.notify.deletedToFifo ?? false,
       });
     }
     for (const sg of this.cfg.syncGroups) {

@@ -25,6 +25,8 @@ export interface NotifyTarget {
   scripts: NotifyScripts;
   smtpAlert: boolean;
   notifyPriorityChanges: boolean;
+  /** A bare `notify_deleted`: a removed instance is reported as DELETED, not FAULT, without a script of its own. */
+  deletedToFifo?: boolean;
 }
 
 export interface NotifierOptions {
@@ -46,10 +48,11 @@ export class Notifier {
 
   /**
    * A state change of an instance (priority = its effective priority) or a group (priority ignored, reported 0).
-   * DELETED (an instance removed by a reload) is reported as FAULT unless the target has notify_deleted.
+   * DELETED (an instance removed by a reload) is reported as FAULT unless the target has notify_deleted (a script,
+   * or bare: then DELETED goes to the generic notify and the FIFO with no script of its own).
    */
   stateChange(t: NotifyTarget, state: NotifyState, priority: number): void {
-    if (state === 'DELETED' && !t.scripts.deleted) state = 'FAULT';
+    if (state === 'DELETED' && !t.scripts.deleted && !t.deletedToFifo) state = 'FAULT';
     const stop = state === 'STOP';
     const opts = stop ? { timeoutMs: this.o.stopTimeoutMs ?? 1000, graceMs: 0 } : { timeoutMs: 0 };
     const own = t.scripts[STATE_SCRIPT[state]];

@@ -99,6 +99,16 @@ describe('Notifier', () => {
     assert.equal(existsSync(fifoPath), false, 'a FIFO we created is removed on close');
   });
 
+  it('DELETED: reported as FAULT, unless notify_deleted is set (a script, or bare: DELETED on the fifo)', () => {
+    const got: string[] = [];
+    const fake = { write: (line: string) => { got.push(line); } } as unknown as NotifyFifo;
+    const n = new Notifier({ runner, fifos: [fake], mailer: null, log });
+    const base = { kind: 'INSTANCE' as const, smtpAlert: false, notifyPriorityChanges: false, scripts: none };
+    n.stateChange({ ...base, name: 'VI_1' }, 'DELETED', 100);
+    n.stateChange({ ...base, name: 'VI_2', deletedToFifo: true }, 'DELETED', 100);
+    assert.deepEqual(got, ['INSTANCE "VI_1" FAULT 100\n', 'INSTANCE "VI_2" DELETED 100\n']);
+  });
+
   it('a FIFO with no reader never stalls us: lines beyond the pipe buffer are dropped', async () => {
     const fifo = new NotifyFifo({ path: join(dir, 'noreader.fifo'), script: null, runner, log });
     assert.equal(await fifo.open(), true);

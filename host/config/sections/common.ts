@@ -45,16 +45,18 @@ export function scriptCommand(s: Stmt, r: Reader): ScriptCommand | null {
   return { at: t, argv, user: s.args[1]?.text ?? null, group: s.args[2]?.text ?? null };
 }
 
-const NOTIFY_KEYS: Record<string, keyof Notify> = {
+const NOTIFY_KEYS: Record<string, Exclude<keyof Notify, 'deletedToFifo'>> = {
   notify_master: 'master', notify_backup: 'backup', notify_fault: 'fault', notify_stop: 'stop',
   notify_deleted: 'deleted', notify_master_rx_lower_pri: 'masterRxLowerPri', notify: 'generic',
 };
 
 /** Handles a notify_* keyword; returns false if the keyword is not one. */
-export function notifyKeyword(s: Stmt, r: Reader, n: Notify): boolean {
+export function notifyKeyword(s: Stmt, r: Reader, n: Notify, where = 'vrrp_instance'): boolean {
   const key = NOTIFY_KEYS[s.kw.text];
   if (!key) return false;
   if (key === 'deleted' && s.args.length === 0) {
+    // 2.2.7: a bare notify_deleted means "report a deleted instance as DELETED (not FAULT) on the notify fifo".
+    n.deletedToFifo = true;
     return true;
   }
   const cmd = scriptCommand(s, r);
@@ -64,8 +66,32 @@ export function notifyKeyword(s: Stmt, r: Reader, n: Notify): boolean {
   return true;
 }
 
-export function notImplemented(s: Stmt, r: Reader, where: string): void {
-  r.diags.note(s.kw, s.kw.text, `'${s.kw.text}' in ${where} is accepted for compatibility but not implemented by vipd yet`);
+/**
+ * A keyword keepalived 2.2.7 accepts and vipd parses but does not act on: a warning at its line that never changes
+ * the exit code (project rule: never silently ignored). `detail` says what vipd does instead, when that matters.
+ */
+export function notImplemented(s: Stmt, r: Reader, where: string, detail = ''): void {
+  r.diags.add({
+    file: s.kw.file, line: s.kw.line, col: s.kw.col, severity: 'warning', status: null, keyword: s.kw.text,
+    message: `'${s.kw.text}' in ${where} is parsed but not implemented by vipd${detail ? `: ${detail}` : ''}`,
+  });
+}
+
+/**
+ * A block keyword with no `{ ... }`: 2.2.7 reports "Missing '{' at beginning of configuration block" and reads the
+ * lines that follow as the block (a config error; measured for the top-level blocks, notification_email, the sync
+ * group track_* blocks and authentication). False when the block is missing.
+ */
+export function requireBlock(s: Stmt, r: Reader): boolean {
+  if (s.block !== null) return true;
+  r.diags.error(s.kw, s.kw.text, `missing '{' after '${s.kw.text}' (keepalived 2.2.7 then reads the lines that follow as its block)`, { expected: `${s.kw.text} { ... }`, found: s.args[0]?.text });
+  return false;
+}
+
+/** A block keyword with words before its `{`: 2.2.7 reports "Block X has extra parameters" (config error, measured). */
+export function blockExtraArgs(s: Stmt, r: Reader): void {
+  if (s.args.length === 0) return;
+  r.diags.error(s.args[0], s.kw.text, `block ${s.kw.text} has extra parameters ${s.args.map((a) => a.text).join(' ')}`, { expected: `${s.kw.text} {`, found: s.args[0].text });
 }
 
 export function unknownKeyword(s: Stmt, r: Reader, where: string): void {

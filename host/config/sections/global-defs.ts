@@ -1,9 +1,11 @@
 // global_defs: the VRRP-relevant keywords go into the model, the rest is checked the way 2.2.7 checks it.
+import { cpus } from 'node:os';
+import type { Token } from '../lexer.ts';
 import type { Stmt } from '../tree.ts';
 import { flat } from '../tree.ts';
 import type { GlobalDefs } from '../model.ts';
 import { type Reader, parseBool, parseIp } from '../values.ts';
-import { notImplemented, unknownKeyword } from './common.ts';
+import { blockExtraArgs, notImplemented, requireBlock, unknownKeyword } from './common.ts';
 import { includeCheckLevel } from '../include.ts';
 
 /** Flags whose optional argument must be a BOOL (2.2.7 reports "Invalid value" otherwise). */
@@ -15,38 +17,90 @@ const BOOL_ARG = new Set([
   'checker_log_all_failures',
 ]);
 
-/** Accepted by 2.2.7, not acted on by vipd (yet). */
-const ACCEPTED = new Set([
-  'smtp_helo_name', 'smtp_alert_checker', 'no_email_faults', 'vrrp_garp_extra_if', 'vrrp_iptables', 'nftables',
-  'nftables_priority', 'nftables_counters', 'nftables_ifindex', 'checker_priority', 'bfd_priority',
-  'checker_rt_priority', 'bfd_rt_priority', 'vrrp_no_swap', 'checker_no_swap', 'bfd_no_swap',
-  'vrrp_cpu_affinity', 'checker_cpu_affinity', 'bfd_cpu_affinity', 'checker_rlimit_rttime',
-  'bfd_rlimit_rttime', 'max_auto_priority', 'min_auto_priority_delay', 'vrrp_delay_after_boot',
-  'vrrp_notify_fifo_script', 'notify_fifo_script', 'lvs_notify_fifo', 'lvs_notify_fifo_script',
-  'fifo_write_vrrp_states_on_reload', 'vrrp_netlink_cmd_rcv_bufs', 'vrrp_netlink_cmd_rcv_bufs_force',
-  'vrrp_netlink_monitor_rcv_bufs', 'vrrp_netlink_monitor_rcv_bufs_force', 'process_monitor_rcv_bufs',
-  'process_monitor_rcv_bufs_force', 'lvs_netlink_cmd_rcv_bufs', 'lvs_netlink_cmd_rcv_bufs_force',
-  'lvs_netlink_monitor_rcv_bufs', 'lvs_netlink_monitor_rcv_bufs_force', 'vrrp_rx_bufs_policy',
-  'vrrp_rx_bufs_multiplier', 'log_unknown_vrids', 'vmac_prefix', 'vmac_addr_prefix', 'lvs_sync_daemon',
-  'reload_check_config', 'reload_time_file', 'reload_repeat', 'reload_file', 'data_use_instance', 'net_namespace',
-  'instance', 'startup_script', 'shutdown_script', 'snmp_socket', 'enable_snmp_vrrp', 'enable_snmp_keepalived',
-  'enable_snmp_rfc', 'enable_snmp_rfcv2', 'enable_snmp_rfcv3', 'enable_snmp_checker', 'enable_traps', 'enable_dbus',
-  'dbus_service_name', 'disable_local_igmp', 'random_seed', 'tmp_config_directory', 'config_save_dir',
-  'process_names', 'process_name', 'vrrp_process_name', 'checker_process_name', 'bfd_process_name', 'umask',
-  'rs_init_notifies', 'no_checker_emails', 'checker_log_all_failures', 'lvs_timeouts', 'lvs_flush',
-  'lvs_flush_on_stop', 'smtp_alert', 'smtp_alert_vrrp', 'vrrp_notify_priority_changes', 'dynamic_interfaces',
-  'vrrp_startup_delay', 'notify_fifo', 'vrrp_notify_fifo', 'script_user', 'enable_script_security',
-  'notification_email', 'notification_email_from', 'smtp_server', 'smtp_connect_timeout', 'router_id',
-  'default_interface',
+const U32 = 4294967295;
+const I32_MIN = -2147483648;
+const I32_MAX = 2147483647;
+
+/**
+ * How a keyword without its value ends in 2.2.7 (measured with -t): 'abort' is the "missing a parameter" exit 2,
+ * 'ok' is accepted, any other string is the config error (exit 5) keepalived reports.
+ */
+type Missing = 'abort' | 'ok' | string;
+
+/** The value check of a keyword 2.2.7 accepts and vipd does not act on; `check` sees at least one argument. */
+interface Spec { missing: Missing; check?: (s: Stmt, r: Reader) => void }
+
+const any = (missing: Missing): Spec => ({ missing });
+const int = (min: number, max: number, missing: Missing): Spec => ({ missing, check: (s, r) => { r.int(s.args[0], s.kw.text, min, max); } });
+const uint = (min: number, max: number, missing: Missing): Spec => ({ missing, check: (s, r) => { r.uint(s.args[0], s.kw.text, min, max); } });
+/** keepalived clamps real-time priorities to 1..99, and reports the clamp as a config error. */
+const rtPriority: Spec = { missing: 'no real-time priority specified', check: (s, r) => { rtClamp(s.args[0], s.kw.text, r); } };
+/** A CPU list: each id must be a CPU of this machine (2.2.7 checks against the configured CPUs). */
+const cpuList: Spec = {
+  missing: 'no cpu_id set specified',
+  check: (s, r) => { const n = cpus().length; for (const t of s.args) r.int(t, s.kw.text, 0, Math.max(0, n - 1)); },
+};
+const rlimit = uint(1, U32, 'abort');
+const rcvBufs = uint(0, U32, 'size missing');
+
+/** Accepted by 2.2.7, not acted on by vipd (yet): each with the value check 2.2.7 makes (measured, `-t`). */
+const ACCEPTED: Record<string, Spec> = {
+  smtp_helo_name: any('ok'), smtp_alert_checker: any('ok'), no_email_faults: any('ok'),
+  vrrp_garp_extra_if: { missing: 'vrrp_garp_extra_if specified without time - ignoring', check: (s, r) => garpExtraIf(s, r, 1) },
+  nftables: any('ok'), nftables_priority: int(I32_MIN, I32_MAX, 'abort'), nftables_counters: any('ok'), nftables_ifindex: any('ok'),
+  nftables_ipvs: any('ok'), nftables_ipvs_priority: int(I32_MIN, I32_MAX, 'abort'), nftables_ipvs_start_fwmark: uint(1, U32, 'abort'),
+  checker_priority: int(-20, 19, 'no checker process priority specified'), bfd_priority: int(-20, 19, 'no bfd process priority specified'),
+  checker_rt_priority: rtPriority, bfd_rt_priority: rtPriority,
+  vrrp_no_swap: any('ok'), checker_no_swap: any('ok'), bfd_no_swap: any('ok'),
+  vrrp_cpu_affinity: cpuList, checker_cpu_affinity: cpuList, bfd_cpu_affinity: cpuList,
+  checker_rlimit_rttime: rlimit, bfd_rlimit_rttime: rlimit, checker_rlimit_rtime: rlimit, bfd_rlimit_rtime: rlimit,
+  max_auto_priority: int(-1, 99, 'ok'), min_auto_priority_delay: int(1, 10_000_000, 'min_auto_priority_delay requires delay time'),
+  vrrp_notify_fifo_script: any('no vrrp_notify_fifo_script specified'), notify_fifo_script: any('no notify_fifo_script specified'),
+  lvs_notify_fifo: any('no lvs_notify_fifo name specified'), lvs_notify_fifo_script: any('no lvs_notify_fifo_script specified'),
+  fifo_write_vrrp_states_on_reload: any('ok'),
+  vrrp_netlink_cmd_rcv_bufs: rcvBufs, vrrp_netlink_cmd_rcv_bufs_force: any('ok'), vrrp_netlink_monitor_rcv_bufs: rcvBufs,
+  vrrp_netlink_monitor_rcv_bufs_force: any('ok'), process_monitor_rcv_bufs: rcvBufs, process_monitor_rcv_bufs_force: any('ok'),
+  lvs_netlink_cmd_rcv_bufs: rcvBufs, lvs_netlink_cmd_rcv_bufs_force: any('ok'), lvs_netlink_monitor_rcv_bufs: rcvBufs,
+  lvs_netlink_monitor_rcv_bufs_force: any('ok'),
+  vrrp_rx_bufs_policy: { missing: 'vrrp_rx_bufs_policy missing', check: rxBufsPolicy },
+  vrrp_rx_bufs_multiplier: uint(1, U32, 'invalid vrrp_rx_bufs_multiplier'),
+  log_unknown_vrids: any('ok'), vmac_prefix: any('abort'), vmac_addr_prefix: any('abort'),
+  lvs_sync_daemon: any('lvs_sync_daemon requires interface'),
+  reload_check_config: any('ok'), reload_time_file: any('reload_time_file invalid'), reload_repeat: any('ok'), reload_file: any('ok'),
+  data_use_instance: any('ok'), startup_script: any('startup script missing'), shutdown_script: any('shutdown script missing'),
+  startup_script_timeout: uint(1, 1000, 'startup_script_timeout requires value'),
+  shutdown_script_timeout: uint(1, 1000, 'shutdown_script_timeout requires value'),
+  snmp_socket: any('snmp socket name missing'), enable_snmp_vrrp: any('ok'), enable_snmp_keepalived: any('ok'),
+  enable_snmp_rfc: any('ok'), enable_snmp_rfcv2: any('ok'), enable_snmp_rfcv3: any('ok'), enable_snmp_checker: any('ok'),
+  enable_traps: any('ok'), enable_dbus: any('ok'), dbus_service_name: any('dbus_service_name missing'),
+  disable_local_igmp: any('ok'), random_seed: uint(0, U32, 'abort'), tmp_config_directory: any('tmp_config_directory missing directory name'),
+  config_save_dir: any('abort'), process_names: any('ok'), process_name: any('abort'), vrrp_process_name: any('abort'),
+  checker_process_name: any('abort'), bfd_process_name: any('abort'), lvs_process_name: any('abort'),
+  umask: { missing: 'abort', check: umask },
+  rs_init_notifies: any('ok'), no_checker_emails: any('ok'), checker_log_all_failures: any('ok'),
+  lvs_timeouts: { missing: 'lvs_timeouts requires at least one option', check: lvsTimeouts },
+  lvs_flush: any('ok'), lvs_flush_on_stop: { missing: 'ok', check: lvsFlushOnStop }, lvs_flush_onstop: { missing: 'ok', check: lvsFlushOnStop },
+  smtp_alert: any('ok'), smtp_alert_vrrp: any('ok'), vrrp_notify_priority_changes: any('ok'),
+};
+
+/** Keywords valid at the top level of a 2.2.7 file (outside global_defs), parsed before everything else. */
+export const TOP_LEVEL_227: Record<string, Spec> = {
+  net_namespace: any('net_namespace name missing'), net_namespace_ipvs: any('ok'), namespace_with_ipsets: any('ok'),
+  use_pid_dir: any('ok'), instance: any('instance name missing'), child_wait_time: uint(0, U32, 'abort'),
+  linkbeat_use_polling: any('ok'),
+};
+
+/** Newer keepalived keywords that 2.2.7 rejects as unknown: vipd reads them but keeps 2.2.7's verdict (measured). */
+export const NEWER_THAN_227 = new Set([
+  'vrrp_owner_ignore_adverts', 'v3_checksum_as_v2', 'set_supplementary_groups', 'use_symlink_paths',
+  'state_dump_file', 'stats_dump_file', 'json_dump_file', 'json_version', 'iproute_usr_dir', 'iproute_etc_dir',
+  'snmp_vrrp_stats_update_interval', 'snmp_rfc_stats_update_interval',
 ]);
 
-/** Newer keepalived keywords that 2.2.7 rejects as unknown: vipd reads them but keeps 2.2.7's verdict. */
-export const NEWER_THAN_227 = new Set([
-  'vrrp_owner_ignore_adverts', 'v3_checksum_as_v2', 'vrrp_ipsets', 'set_supplementary_groups', 'use_symlink_paths',
-  'state_dump_file', 'stats_dump_file', 'json_dump_file', 'json_version', 'net_namespace_ipvs',
-  'namespace_with_ipsets', 'use_pid_dir', 'child_wait_time', 'linkbeat_use_polling', 'iproute_usr_dir',
-  'iproute_etc_dir', 'snmp_vrrp_stats_update_interval', 'snmp_rfc_stats_update_interval',
-]);
+/** 2.2.7 keywords that depend on a build option the Debian package lacks ("Unknown keyword" there, measured). */
+const NOT_IN_DEBIAN_BUILD: Record<string, string> = {
+  vrrp_ipsets: 'needs ipset support (LIBIPSET), which the Debian 2.2.7 build lacks',
+};
 
 export function parseGlobalDefs(block: readonly Stmt[], g: GlobalDefs, r: Reader): void {
   for (const s of block) globalKeyword(s, g, r);
@@ -66,6 +120,25 @@ function globalKeyword(s: Stmt, g: GlobalDefs, r: Reader): void {
     if (k === 'vrrp_owner_ignore_adverts') g.ownerIgnoreAdverts = r.flag(s);
     return;
   }
+  if (k in TOP_LEVEL_227) {
+    d.error(s.kw, k, `'${k}' belongs at the top level of the file in keepalived 2.2.7, not in global_defs, where it is an unknown keyword`, { expected: 'a global_defs keyword', found: k });
+    return;
+  }
+  if (k in NOT_IN_DEBIAN_BUILD) {
+    d.error(s.kw, k, `'${k}' ${NOT_IN_DEBIAN_BUILD[k]}: keepalived 2.2.7 (Debian) reports it as unknown; vipd ignores it`, { found: k });
+    return;
+  }
+  // Model keywords whose missing value is a plain config error in 2.2.7 (not the exit-2 abort of r.arg).
+  const MISSING_IS_ERROR: Record<string, string> = {
+    router_id: 'router_id name missing', notification_email_from: 'emailfrom missing', default_interface: 'default_interface requires interface name',
+    notify_fifo: 'no notify_fifo name specified', vrrp_notify_fifo: 'no vrrp_notify_fifo name specified',
+    vrrp_priority: 'no vrrp process priority specified', vrrp_rt_priority: 'no vrrp process real-time priority specified',
+    script_user: 'no script username specified',
+  };
+  if (s.args.length === 0 && MISSING_IS_ERROR[k]) {
+    d.error(s.kw, k, MISSING_IS_ERROR[k], { expected: 'a value' });
+    return;
+  }
   const garpSecs = (field: 'masterDelayUs' | 'masterRefreshUs' | 'lowerPrioDelayUs') => {
     const t = r.arg(s);
     if (!t) return;
@@ -80,12 +153,20 @@ function globalKeyword(s: Stmt, g: GlobalDefs, r: Reader): void {
   };
   switch (k) {
     case 'router_id': { const t = r.arg(s); if (t) g.routerId = t.text; return; }
-    case 'notification_email': g.notificationEmail = flat(s.block).map((t) => t.text); return;
+    case 'notification_email':
+      blockExtraArgs(s, r);
+      if (!requireBlock(s, r)) return;
+      g.notificationEmail = flat(s.block).map((t) => t.text);
+      if (s.block && g.notificationEmail.length === 0) d.warn(s.kw, k, 'empty notification_email block', { expected: 'one address per line' });
+      return;
     case 'notification_email_from': { const t = r.arg(s); if (t) g.notificationEmailFrom = t.text; return; }
     case 'smtp_server': {
       // `smtp_server ADDR [PORT]`: the port is a second word.
       const t = r.arg(s);
-      if (t) g.smtpServer = s.args.length > 1 ? `${t.text} ${s.args[1].text}` : t.text;
+      if (!t) return;
+      const port = s.args[1];
+      if (!smtpHostOk(t.text)) d.error(t, k, `invalid smtp server ${t.text}`, { expected: 'an IP address or a host name', found: t.text });
+      else if (!port || r.uint(port, k, 1, 65535) !== null) g.smtpServer = port ? `${t.text} ${port.text}` : t.text;
       return;
     }
     case 'smtp_connect_timeout': { const t = r.arg(s); if (t) { const v = r.int(t, k, 1, 2147483647); if (v !== null) g.smtpConnectTimeoutUs = v * 1e6; } return; }
@@ -117,7 +198,10 @@ function globalKeyword(s: Stmt, g: GlobalDefs, r: Reader): void {
       notImplemented(s, r, 'global_defs');
       return;
     }
-    case 'vrrp_min_garp': g.minGarp = flag(); return;
+    case 'vrrp_min_garp':
+      g.minGarp = flag();
+      notImplemented(s, r, 'global_defs', 'the GARP/NA repeat and refresh settings are used as written');
+      return;
     case 'vrrp_down_timer_adverts': { const t = r.arg(s); if (t) { const v = r.int(t, k, 1, 100); if (v !== null) g.downTimerAdverts = v; } return; }
     case 'vrrp_lower_prio_no_advert': g.lowerPrioNoAdvert = flag(); return;
     case 'vrrp_higher_prio_send_advert': g.higherPrioSendAdvert = flag(); return;
@@ -135,19 +219,19 @@ function globalKeyword(s: Stmt, g: GlobalDefs, r: Reader): void {
     case 'vrrp_priority': { const t = r.arg(s); if (t) { const v = r.int(t, k, -20, 19); if (v !== null) g.vrrpProcess.nice = v; } return; }
     case 'vrrp_rt_priority': {
       // 2.2.7 clamps to 1..99 with a warning rather than refusing.
-      const t = r.arg(s);
-      const v = t ? r.int(t, k, -2_147_483_648, 2_147_483_647) : null;
-      if (t && v !== null) {
-        const c = Math.min(99, Math.max(1, v));
-        if (c !== v) d.warn(t, k, `vrrp process real-time priority ${v} ${v > 99 ? 'greater than maximum 99' : 'less than minimum 1'} - setting to ${c}`, { expected: '1..99', found: t.text });
-        g.vrrpProcess.rtPriority = c;
-      }
+      const c = rtClamp(s.args[0], k, r);
+      if (c !== null) g.vrrpProcess.rtPriority = c;
       return;
     }
-    case 'vrrp_rlimit_rttime': { const t = r.arg(s); if (t) { const v = r.int(t, k, 1, 2_000_000_000); if (v !== null) g.vrrpProcess.rlimitRttimeUs = v; } return; }
+    // vrrp_rlimit_rtime is 2.2.7's older spelling of the same keyword (same handler, same messages; measured).
+    case 'vrrp_rlimit_rttime': case 'vrrp_rlimit_rtime': {
+      const t = r.arg(s);
+      if (t) { const v = r.uint(t, k, 1, U32); if (v !== null) g.vrrpProcess.rlimitRttimeUs = v; }
+      return;
+    }
     case 'vrrp_startup_delay': {
       const t = r.arg(s);
-      if (t) { const v = r.timerUs(t, k, 0, 4294); if (v !== null) g.startupDelayUs = v; }
+      if (t) { const v = r.timerUs(t, k, 0.001, 4294.967295); if (v !== null) g.startupDelayUs = v; }
       notImplemented(s, r, 'global_defs');
       return;
     }
@@ -157,6 +241,7 @@ function globalKeyword(s: Stmt, g: GlobalDefs, r: Reader): void {
       const t = s.args[0];
       if (t && t.text !== 'allow_if_changes') { d.error(t, k, `unknown dynamic_interfaces option '${t.text}'`, { expected: 'allow_if_changes', found: t.text }); return; }
       g.dynamicInterfaces = true;
+      notImplemented(s, r, 'global_defs', 'a missing interface passes the check, but vipd does not run an instance whose interface is missing when the configuration is loaded');
       return;
     }
     case 'vrrp_iptables':
@@ -167,19 +252,107 @@ function globalKeyword(s: Stmt, g: GlobalDefs, r: Reader): void {
       for (const p of includeCheckLevel(s.args.map((a) => a.text), 0).problems) d.error(s.args[p.index], k, p.message, { found: s.args[p.index].text });
       return;
     }
-    case 'lvs_timeouts':
-      if (s.args.length === 0) d.error(s.kw, k, 'lvs_timeouts requires at least one option', { expected: 'tcp N | tcpfin N | udp N' });
-      return;
-    case 'lvs_flush_on_stop': {
-      const t = s.args[0];
-      if (t && t !== undefined && !['VS', 'vs', 'all', 'ALL'].includes(t.text)) d.error(t, k, `unknown lvs_flush_on_stop type '${t.text}'`, { expected: 'VS', found: t.text });
-      return;
-    }
   }
-  if (ACCEPTED.has(k)) {
+  const spec = ACCEPTED[k];
+  if (spec) {
+    if (!checkSpec(s, spec, r)) return;
     (g.other[k] ??= []).push(s.args.map((a) => a.text).join(' '));
     notImplemented(s, r, 'global_defs');
     return;
   }
   unknownKeyword(s, r, 'global_defs');
+}
+
+/** Applies a Spec: the missing-value verdict, then the value check. False when the keyword was missing its value. */
+export function checkSpec(s: Stmt, spec: Spec, r: Reader): boolean {
+  if (s.args.length === 0) {
+    if (spec.missing === 'abort') r.arg(s);
+    else if (spec.missing !== 'ok') r.diags.error(s.kw, s.kw.text, spec.missing, { expected: 'a value' });
+    return spec.missing === 'ok';
+  }
+  spec.check?.(s, r);
+  return true;
+}
+
+/** Real-time priority: 2.2.7 clamps to 1..99 and reports the clamp as a config error; a non-number is refused. */
+function rtClamp(t: Token | undefined, kw: string, r: Reader): number | null {
+  if (!t) return null;
+  const v = r.int(t, kw, I32_MIN, I32_MAX);
+  if (v === null) return null;
+  const c = Math.min(99, Math.max(1, v));
+  if (c !== v) r.diags.warn(t, kw, `real-time priority ${v} ${v > 99 ? 'greater than maximum 99' : 'less than minimum 1'} - setting to ${c}`, { expected: '1..99', found: t.text });
+  return c;
+}
+
+/** `[vrrp_]garp_extra_if [all] SECONDS` (either order); the instance form also takes 0. */
+export function garpExtraIf(s: Stmt, r: Reader, min: number): void {
+  const nums = s.args.filter((a) => a.text !== 'all');
+  if (nums.length === 0) r.diags.error(s.kw, s.kw.text, `${s.kw.text} specified without time - ignoring`, { expected: `[all] seconds ${min}..86400` });
+  for (const t of nums) if (r.uint(t, s.kw.text, min, 86400) === null) break;
+}
+
+function rxBufsPolicy(s: Stmt, r: Reader): void {
+  let mtu = false;
+  let advert = false;
+  for (const t of s.args) {
+    const w = t.text.toUpperCase();
+    if (w === 'MTU') mtu = true;
+    else if (w === 'ADVERT') advert = true;
+    else r.uint(t, s.kw.text, 0, U32);
+  }
+  if (mtu && advert) r.diags.error(s.kw, s.kw.text, 'cannot set both vrrp_rx_bufs_policy MTU and ADVERT, ignoring ADVERT', { expected: 'MTU, ADVERT or a size', found: 'MTU and ADVERT' });
+}
+
+const UMASK_BITS = new Set(['IRUSR', 'IWUSR', 'IXUSR', 'IRGRP', 'IWGRP', 'IXGRP', 'IROTH', 'IWOTH', 'IXOTH']);
+
+/** `umask NUMBER` (C notation: 022, 0x12, 18; at most 0777) or `umask IWGRP|IWOTH` (words may be spaced). */
+function umask(s: Stmt, r: Reader): void {
+  const t = s.args[0];
+  if (/^\d/.test(t.text)) {
+    if (s.args.length > 1) r.diags.error(s.args[1], s.kw.text, 'extra parameter(s) to umask option', { found: s.args[1].text });
+    const v = /^0[xX][0-9a-fA-F]+$/.test(t.text) ? parseInt(t.text, 16) : /^0[0-7]*$/.test(t.text) ? parseInt(t.text, 8) : /^[1-9]\d*$/.test(t.text) ? Number(t.text) : NaN;
+    if (!(v >= 0 && v <= 0o777)) r.diags.error(t, s.kw.text, `invalid umask value ${t.text}`, { expected: 'an octal mode at most 0777 or IRUSR|IWGRP|...', found: t.text });
+    return;
+  }
+  for (const w of s.args.map((a) => a.text).join('').split('|')) {
+    if (!UMASK_BITS.has(w)) r.diags.error(t, s.kw.text, `unknown umask bit ${w}`, { expected: [...UMASK_BITS].join('|'), found: w });
+  }
+}
+
+/** `lvs_timeouts [tcp N] [tcpfin N] [udp N]`, seconds 0..2678400. */
+function lvsTimeouts(s: Stmt, r: Reader): void {
+  const a = s.args;
+  let options = 0;
+  for (let i = 0; i < a.length; i++) {
+    const w = a[i].text;
+    if (w === 'tcp' || w === 'tcpfin' || w === 'udp') {
+      const v = a[i + 1];
+      if (!v) { r.diags.error(a[i], s.kw.text, `no value specified for lvs_timeout ${w} - ignoring`, { expected: `${w} SECONDS` }); options++; break; }
+      r.uint(v, s.kw.text, 0, 2_678_400);
+      options++;
+      i++;
+    } else r.diags.error(a[i], s.kw.text, `unknown option ${w} specified for lvs_timeouts`, { expected: 'tcp N, tcpfin N or udp N', found: w });
+  }
+  if (options === 0) r.diags.error(s.kw, s.kw.text, 'lvs_timeouts requires at least one option', { expected: 'tcp N | tcpfin N | udp N' });
+}
+
+function lvsFlushOnStop(s: Stmt, r: Reader): void {
+  const t = s.args[0];
+  if (t.text !== 'VS') r.diags.error(t, s.kw.text, `unknown lvs_flush_on_stop type ${t.text}`, { expected: 'VS (or nothing: all)', found: t.text });
+}
+
+/**
+ * An address as inet_aton/inet_pton read it (`10.1`, `167772161` included), or a host name. keepalived also
+ * resolves names at -t time; vipd checks only their form (a name that does not resolve is not reported).
+ */
+function smtpHostOk(h: string): boolean {
+  if (parseIp(h)) return true;
+  if (/^[\d.]+$/.test(h)) {
+    const parts = h.split('.');
+    if (parts.length > 4 || parts.some((p) => p === '')) return false;
+    const nums = parts.map(Number);
+    const last = 2 ** (8 * (5 - parts.length)) - 1;
+    return nums.slice(0, -1).every((n) => n <= 255) && nums[nums.length - 1] <= last;
+  }
+  return /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/.test(h);
 }

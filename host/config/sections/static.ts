@@ -32,8 +32,9 @@ export function parseStatic(s: Stmt, r: Reader, into: StaticConfig, groups: read
 
 /** `track_group NAME { group { VI_1 VI_2 } }`; members are not checked against the instances (as in 2.2.7). */
 export function parseTrackGroup(s: Stmt, r: Reader): TrackGroup | null {
-  const name = r.arg(s, 1, 'a track_group name');
-  if (!name) return null;
+  // 2.2.7: "track_group must have a name - skipping", a config error (exit 5), not the exit-2 abort (measured).
+  const name = s.args[0];
+  if (!name) { r.diags.error(s.kw, s.kw.text, 'track_group must have a name - skipping', { expected: 'track_group NAME {' }); return null; }
   const tg: TrackGroup = { at: name, name: name.text, members: [] };
   for (const e of s.block ?? []) {
     if (e.kw.text === 'group') tg.members.push(...flat(e.block).map((t) => t.text));

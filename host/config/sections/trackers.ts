@@ -5,7 +5,7 @@ import { flat } from '../tree.ts';
 import type { SyncGroup, TrackFile, TrackProcess, VrrpScript } from '../model.ts';
 import { emptyNotify } from '../model.ts';
 import type { Reader } from '../values.ts';
-import { notImplemented, notifyKeyword, scriptCommand, trackInterfaces, trackRefs, unknownKeyword } from './common.ts';
+import { blockExtraArgs, notImplemented, requireBlock, notifyKeyword, scriptCommand, trackInterfaces, trackRefs, unknownKeyword } from './common.ts';
 
 export function parseVrrpScript(s: Stmt, r: Reader): VrrpScript | null {
   const name = s.args[0]?.text;
@@ -17,7 +17,12 @@ export function parseVrrpScript(s: Stmt, r: Reader): VrrpScript | null {
     switch (k) {
       case 'script': v.script = scriptCommand(e, r); break;
       case 'interval': { const n = num(1, 2147483); if (n !== null) v.intervalUs = n * 1e6; break; } // 2.2.7: whole seconds only
-      case 'timeout': { const n = num(0, 2147483); if (n !== null) v.timeoutUs = n * 1e6; break; } // 2.2.7: whole seconds only
+      case 'timeout': { // 2.2.7: whole seconds only; 0 is reported and made 1
+        const n = num(0, 2147483);
+        if (n === 0) r.diags.error(e.args[0], k, `(${name}) vrrp script timeout must be greater than 0, setting to 1`, { expected: 'seconds >= 1', found: '0' });
+        if (n !== null) v.timeoutUs = Math.max(1, n) * 1e6;
+        break;
+      }
       case 'weight': {
         const n = num(-253, 253);
         if (n !== null) v.weight = n;
@@ -27,7 +32,11 @@ export function parseVrrpScript(s: Stmt, r: Reader): VrrpScript | null {
       case 'rise': { const n = num(1, 2147483647); if (n !== null) v.rise = n; break; }
       case 'fall': { const n = num(1, 2147483647); if (n !== null) v.fall = n; break; }
       case 'init_fail': v.initFail = true; break;
-      case 'user': if (r.arg(e)) notImplemented(e, r, 'vrrp_script'); break;
+      case 'user': {
+        const t = r.arg(e);
+        if (t) { v.runAs = { user: t.text, group: e.args[1]?.text ?? null, at: t }; notImplemented(e, r, 'vrrp_script', 'the script runs as the global script user'); }
+        break;
+      }
       default: unknownKeyword(e, r, 'vrrp_script');
     }
   }
@@ -47,9 +56,13 @@ export function parseSyncGroup(s: Stmt, r: Reader): SyncGroup | null {
   };
   for (const e of s.block ?? []) {
     const k = e.kw.text;
-    if (notifyKeyword(e, r, g.notify)) continue;
+    // 2.2.7 has no notify_deleted / notify_master_rx_lower_pri for sync groups ("Unknown keyword"; measured).
+    if (k === 'notify_deleted' || k === 'notify_master_rx_lower_pri') { unknownKeyword(e, r, 'vrrp_sync_group'); continue; }
+    if (notifyKeyword(e, r, g.notify, 'vrrp_sync_group')) continue;
+    if (k.startsWith('track_')) { blockExtraArgs(e, r); if (!requireBlock(e, r)) continue; }
     switch (k) {
       case 'group':
+        if (g.members.length > 0) { r.diags.error(e.kw, k, `group list already specified for sync group ${name}`, { found: 'a second group block' }); break; }
         // 2.2.7 takes the names from the block; names written on the keyword line are unknown keywords.
         g.members.push(...flat(e.block).map((t) => t.text));
         break;
@@ -74,13 +87,25 @@ export function parseTrackFile(s: Stmt, r: Reader): TrackFile | null {
   const f: TrackFile = { at: s.kw, name, file: null, weight: 1, reverse: false, initFile: null };
   for (const e of s.block ?? []) {
     const k = e.kw.text;
-    if (k === 'file') { const t = r.arg(e); if (t) f.file = t.text; }
-    else if (k === 'weight') {
-      const t = r.arg(e);
-      if (t) { const v = r.int(t, k, -2147483647, 2147483647); if (v !== null) f.weight = v; }
+    // 2.2.7 (measured): a missing file or weight is a config error, not the exit-2 abort; a second file is refused.
+    if (k === 'file') {
+      const t = e.args[0];
+      if (!t) r.diags.error(e.kw, k, `track file ${name} file name missing`, { expected: 'file PATH' });
+      else if (f.file !== null) r.diags.error(t, k, `file already set for track file ${name} - ignoring ${t.text}`, { found: t.text });
+      else f.file = t.text;
+    } else if (k === 'weight') {
+      const t = e.args[0];
+      if (!t) r.diags.error(e.kw, k, `no weight specified for track file ${name} - ignoring`, { expected: 'weight N [reverse]' });
+      else { const v = r.int(t, k, -2147483647, 2147483647); if (v !== null) f.weight = v; }
       if (e.args[1]?.text === 'reverse') f.reverse = true;
     } else if (k === 'init_file') {
-      const val = e.args[0] && /^-?\d+$/.test(e.args[0].text) ? Number(e.args[0].text) : 0;
+      // `init_file [VALUE] [overwrite]`: VALUE an int32, any other word is an unknown option.
+      let val = 0;
+      for (const a of e.args) {
+        if (a.text === 'overwrite') continue;
+        if (/^[-+]?\d/.test(a.text)) { const v = r.int(a, k, -2147483648, 2147483647); if (v !== null) val = v; }
+        else r.diags.error(a, k, `unknown track file init option ${a.text}`, { expected: 'a number or overwrite', found: a.text });
+      }
       f.initFile = { value: val, overwrite: e.args.some((a) => a.text === 'overwrite') };
     } else unknownKeyword(e, r, 'track_file');
   }
@@ -97,19 +122,33 @@ export function parseTrackProcess(s: Stmt, r: Reader): TrackProcess | null {
     const k = e.kw.text;
     const num = (min: number, max: number) => { const t = r.arg(e); return t ? r.int(t, k, min, max) : null; };
     switch (k) {
-      case 'process': p.argv = e.args.map((a) => a.text); if (p.argv.length === 0) r.arg(e, 1, 'a process name'); break;
+      case 'process':
+        if (p.argv.length > 0 && e.args.length > 0) r.diags.error(e.args[0], k, `process already set for track process ${name} - ignoring ${e.args[0].text}`, { found: e.args[0].text });
+        else { p.argv = e.args.map((a) => a.text); if (p.argv.length === 0) r.arg(e, 1, 'a process name'); }
+        break;
       case 'param_match': {
-        const t = r.arg(e);
+        // 2.2.7 accepts a bare param_match (measured) and keeps exact matching.
+        const t = e.args[0];
         if (t) { if (t.text === 'initial' || t.text === 'partial') p.paramMatch = t.text; else r.diags.error(t, k, `invalid param_match '${t.text}'`, { expected: 'initial or partial', found: t.text }); }
         break;
       }
-      case 'weight': { const n = num(-254, 254); if (n !== null) p.weight = n; if (e.args[1]?.text === 'reverse') p.reverse = true; break; }
+      case 'weight': {
+        if (!e.args[0]) { r.diags.error(e.kw, k, `no weight specified for track process ${name} - ignoring`, { expected: 'weight N [reverse]' }); break; }
+        const n = num(-254, 254);
+        if (n !== null) p.weight = n;
+        if (e.args[1]?.text === 'reverse') p.reverse = true;
+        break;
+      }
       case 'quorum': { const n = num(1, 65535); if (n !== null) p.quorum = n; break; }
-      case 'quorum_max': { const n = num(1, 65535); if (n !== null) { p.quorumMax = n; quorumMaxAt = e.args[0]; } break; }
+      case 'quorum_max': { // 0 leaves it unset (2.2.7 accepts it whatever the quorum; measured)
+        const n = num(0, 65535);
+        if (n === 0) { p.quorumMax = 0xffffffff; quorumMaxAt = undefined; } else if (n !== null) { p.quorumMax = n; quorumMaxAt = e.args[0]; }
+        break;
+      }
       case 'fork_delay': case 'terminate_delay': case 'delay': {
         const t = r.arg(e);
         if (!t) break;
-        const v = r.timerUs(t, k, 0, 4294);
+        const v = r.timerUs(t, k, 0.000001, 3600);
         if (v === null) break;
         if (k !== 'terminate_delay') p.forkDelayUs = v;
         if (k !== 'fork_delay') p.terminateDelayUs = v;

@@ -5,8 +5,9 @@ import type { Stmt } from '../tree.ts';
 import { flat } from '../tree.ts';
 import type { Auth, Family, GarpSettings, Notify, RouteSpec, RuleSpec, TrackInterface, TrackRef, UnicastPeer, VipSpec } from '../model.ts';
 import { emptyNotify } from '../model.ts';
-import { type Reader } from '../values.ts';
-import { notImplemented, notifyKeyword, trackInterfaces, trackRefs, unknownKeyword } from './common.ts';
+import { type Reader, parseIp } from '../values.ts';
+import { blockExtraArgs, notImplemented, requireBlock, notifyKeyword, trackInterfaces, trackRefs, unknownKeyword } from './common.ts';
+import { garpExtraIf } from './global-defs.ts';
 import { parseRoute, parseRule, parseVip } from './address.ts';
 
 export interface Set<T> { v: T; at: Position }
@@ -55,20 +56,26 @@ export interface InstanceDraft {
   useVmacAt?: Position;
   vmacXmitBaseAt?: Position;
   vrf?: Set<string>;
+  nativeIpv6?: Position;
+  useIpvlanAt?: Position;
+  useIpvlanAddr?: boolean;
   debug: number;
 }
 
 /** vrrp_instance keywords that 2.2.7 knows and vipd accepts without acting on them yet. */
-const ACCEPTED = new Set([
-  'use_vmac', 'vmac_xmit_base', 'use_vmac_addr', 'use_ipvlan', 'native_ipv6', 'kernel_rx_buf_size',
-  'linkbeat_use_polling', 'lvs_sync_daemon_interface', 'old_unicast_checksum', 'unicast_fault_no_peer',
-  'garp_extra_if', 'track_bfd',
+const ACCEPTED = new Set(['use_vmac_addr', 'unicast_fault_no_peer']);
+
+/** Block keywords of an instance: words between the keyword and its `{` are a config error in 2.2.7 (measured). */
+const BLOCKS = new Set([
+  'virtual_ipaddress', 'virtual_ipaddress_excluded', 'virtual_routes', 'virtual_rules', 'track_interface', 'track_script',
+  'track_file', 'track_process', 'track_bfd', 'unicast_peer',
 ]);
 
 /** Keywords of later releases: 2.2.7 says "Unknown keyword" (timer_expired_backup came with 2.2.8). */
-const NEWER_THAN_227 = new Set(['owner_ignore_adverts', 'v3_checksum_as_v2', 'auth_hmac', 'timer_expired_backup']);
+const NEWER_THAN_227 = new Set(['owner_ignore_adverts', 'v3_checksum_as_v2', 'auth_hmac', 'timer_expired_backup', 'no_virtual_ipaddress']);
 
-export function parseInstance(s: Stmt, r: Reader, garpBase: GarpSettings): InstanceDraft | null {
+/** `bfdNames`: the bfd_instance names defined before this instance (track_bfd may only name those). */
+export function parseInstance(s: Stmt, r: Reader, garpBase: GarpSettings, bfdNames: ReadonlySet<string> = new Set()): InstanceDraft | null {
   const nameTok = s.args[0];
   if (!nameTok) {
     r.diags.error(s.kw, 'vrrp_instance', 'vrrp_instance must have a name', { expected: 'vrrp_instance NAME {', found: undefined });
@@ -79,11 +86,20 @@ export function parseInstance(s: Stmt, r: Reader, garpBase: GarpSettings): Insta
     excludedVips: [], routes: [], rules: [], trackInterfaces: [], trackScripts: [], trackFiles: [], trackProcesses: [],
     trackBfd: [], notify: emptyNotify(), debug: 0,
   };
-  for (const k of s.block ?? []) instanceKeyword(k, d, r);
+  for (const k of s.block ?? []) instanceKeyword(k, d, r, bfdNames);
+  // The instance's family as completion reads it: the first VIP, else the configured source address, else IPv4.
+  const family = d.vips[0]?.family ?? d.unicastSrcIp?.v.family ?? d.mcastSrcIp?.v.family ?? d.unicastPeers[0]?.family ?? 'inet';
+  if (d.nativeIpv6 && family === 'inet') {
+    r.diags.error(d.nativeIpv6, 'native_ipv6', `(${d.name}) cannot specify native_ipv6 with IPv4 addresses`, { expected: 'an IPv6 instance (first virtual_ipaddress IPv6)', found: d.vips[0]?.addr ?? 'no VIP' });
+  }
+  // `use_ipvlan [NAME] [ADDR[/PREFIX]] [bridge|private|vepa]`: an IPv4 instance needs the ipvlan's own address.
+  if (d.useIpvlanAt && !d.useIpvlanAddr && family === 'inet') {
+    r.diags.error(d.useIpvlanAt, 'use_ipvlan', `(${d.name}) IPv4 ipvlan requires a source ip address to be configured`, { expected: 'use_ipvlan [NAME] ADDRESS[/PREFIX]' });
+  }
   return d;
 }
 
-function instanceKeyword(s: Stmt, d: InstanceDraft, r: Reader): void {
+function instanceKeyword(s: Stmt, d: InstanceDraft, r: Reader, bfdNames: ReadonlySet<string>): void {
   const k = s.kw.text;
   const diags = r.diags;
   const who = `(${d.name})`;
@@ -102,6 +118,7 @@ function instanceKeyword(s: Stmt, d: InstanceDraft, r: Reader): void {
     if (v !== null) d.garp[field] = v;
   };
   if (notifyKeyword(s, r, d.notify)) return;
+  if (BLOCKS.has(k)) blockExtraArgs(s, r);
   if (NEWER_THAN_227.has(k)) {
     // A warning, not an error: keepalived 2.2.7's -t verdict (5) without refusing a reload of a configuration that
     // uses them (vipd implements owner_ignore_adverts and v3_checksum_as_v2).
@@ -178,6 +195,7 @@ function instanceKeyword(s: Stmt, d: InstanceDraft, r: Reader): void {
       if (!a) return;
       if (k === 'unicast_src_ip') { d.unicastSrcIp = { v: a, at: t }; d.unicastKeyword ??= s.kw; }
       else if (k === 'mcast_src_ip') d.mcastSrcIp = { v: a, at: t };
+      else if (!isMulticast(a)) diags.error(t, k, `${who} mcast_dst_ip ${t.text} not multicast; skipped`, { expected: 'a multicast address', found: t.text });
       else d.mcastDstIp = { v: a, at: t };
       return;
     }
@@ -210,20 +228,30 @@ function instanceKeyword(s: Stmt, d: InstanceDraft, r: Reader): void {
       if (v !== null) d.unicastTtl = v;
       return;
     }
-    case 'check_unicast_src': return boolKw('checkUnicastSrc');
+    case 'check_unicast_src': d.unicastKeyword ??= s.kw; return boolKw('checkUnicastSrc');
     case 'lower_prio_no_advert': return boolKw('lowerPrioNoAdvert');
     case 'higher_prio_send_advert': return boolKw('higherPrioSendAdvert');
     case 'skip_check_adv_addr': return boolKw('skipCheckAdvAddr');
     case 'strict_mode': return boolKw('strict');
     case 'dont_track_primary': d.bools.dontTrackPrimary = true; return;
-    case 'promote_secondaries': d.bools.promoteSecondaries = true; return;
+    case 'promote_secondaries':
+      d.bools.promoteSecondaries = true;
+      notImplemented(s, r, 'vrrp_instance', "the interface's promote_secondaries setting is left as it is");
+      return;
     case 'track_src_ip': d.bools.trackSrcIp = true; return;
     case 'no_virtual_ipaddress': d.bools.noVirtualIpaddress = true; return;
     case 'notify_priority_changes': return boolKw('notifyPriorityChanges');
     case 'smtp_alert': return boolKw('smtpAlert');
     case 'accept': d.accept = { v: true, at: s.kw }; return;
     case 'no_accept': d.accept = { v: false, at: s.kw }; return;
-    case 'debug': { const t = s.args[0]; if (t) { const v = r.int(t, k, 0, 4); if (v !== null) d.debug = v; } return; }
+    case 'debug': {
+      const t = r.arg(s, 1, 'a debug level 0..4');
+      if (!t) return;
+      const v = r.int(t, k, 0, 4);
+      if (v !== null) d.debug = v;
+      notImplemented(s, r, 'vrrp_instance', 'the log detail is set with -D');
+      return;
+    }
     case 'authentication': return authBlock(s, d, r);
     case 'garp_master_delay': return garpSecs('masterDelayUs');
     case 'garp_master_refresh': return garpSecs('masterRefreshUs');
@@ -264,6 +292,45 @@ function instanceKeyword(s: Stmt, d: InstanceDraft, r: Reader): void {
     }
     case 'lvs_sync_daemon_interface':
       diags.warn(s.kw, k, `${who} lvs_sync_daemon_interface in a vrrp_instance is deprecated; use the global lvs_sync_daemon`);
+      r.arg(s, 1, 'an interface name');
+      return;
+    case 'linkbeat_use_polling':
+      diags.warn(s.kw, k, `${who} 'linkbeat_use_polling' in a vrrp_instance is deprecated; use a linkbeat_interfaces block`);
+      return;
+    case 'use_ipvlan':
+      d.useIpvlanAt = s.kw;
+      d.useIpvlanAddr = s.args.some((a) => parseIp(a.text.split('/')[0]) !== null);
+      notImplemented(s, r, 'vrrp_instance');
+      return;
+    case 'native_ipv6':
+      d.nativeIpv6 = s.kw;
+      notImplemented(s, r, 'vrrp_instance');
+      return;
+    case 'kernel_rx_buf_size': {
+      const t = s.args[0];
+      if (!t) diags.error(s.kw, k, `${who} invalid kernel_rx_buf_size specified`, { expected: 'a size in bytes' });
+      else r.uint(t, k, 0, 4294967295);
+      notImplemented(s, r, 'vrrp_instance');
+      return;
+    }
+    case 'old_unicast_checksum': {
+      // A unicast keyword (its use without peers is the usual "defaulting to multicast" error); only 'never' is a mode.
+      d.unicastKeyword ??= s.kw;
+      const t = s.args[0];
+      if (t && t.text !== 'never') diags.error(t, k, `${who} unknown old_unicast_checksum mode ${t.text} - ignoring`, { expected: "nothing or 'never'", found: t.text });
+      notImplemented(s, r, 'vrrp_instance');
+      return;
+    }
+    case 'garp_extra_if':
+      garpExtraIf(s, r, 0);
+      notImplemented(s, r, 'vrrp_instance');
+      return;
+    case 'track_bfd':
+      for (const e of s.block ?? []) {
+        if (!bfdNames.has(e.kw.text)) diags.error(e.kw, k, `${who} track bfd ${e.kw.text} not found, ignoring`, { expected: 'a bfd_instance defined before this vrrp_instance', found: e.kw.text });
+        else d.trackBfd.push({ at: e.kw, name: e.kw.text, weight: null, reverse: false });
+      }
+      notImplemented(s, r, 'vrrp_instance');
       return;
   }
   if (ACCEPTED.has(k)) return notImplemented(s, r, 'vrrp_instance');
@@ -271,6 +338,7 @@ function instanceKeyword(s: Stmt, d: InstanceDraft, r: Reader): void {
 }
 
 function authBlock(s: Stmt, d: InstanceDraft, r: Reader): void {
+  if (!requireBlock(s, r)) return;
   let type: 'PASS' | 'AH' | null = null;
   let pass: Uint8Array | null = null;
   let at: Position = s.kw;
@@ -291,6 +359,14 @@ function authBlock(s: Stmt, d: InstanceDraft, r: Reader): void {
       if (bytes.length === 0) d.authEmpty = t;
     } else unknownKeyword(e, r, 'authentication');
   }
-  if (type) d.auth = { v: { type, pass: pass ?? new Uint8Array(8) }, at };
+  // 2.2.7: an auth_type without auth_pass is dropped with a config error (measured).
+  if (type && !pass) r.diags.error(at, 'authentication', `(${d.name}) authentication specified but no password given; ignoring`, { expected: 'auth_pass PASSWORD', found: undefined });
+  else if (type) d.auth = { v: { type, pass: pass ?? new Uint8Array(8) }, at };
   void flat;
+}
+
+function isMulticast(a: { family: Family; addr: string }): boolean {
+  if (a.family === 'inet6') return a.addr.startsWith('ff');
+  const first = Number(a.addr.split('.')[0]);
+  return first >= 224 && first <= 239;
 }
