@@ -48,14 +48,30 @@ export class Diagnostics {
   }
 }
 
+/**
+ * Forwards to another sink without a verdict (status null), severity and text kept: for what keepalived would only
+ * find after the point where it stops checking, so the exit code stays its own while the user still sees everything.
+ */
+export class Uncounted extends Diagnostics {
+  constructor(private readonly to: Diagnostics) {
+    super();
+  }
+  override add(d: Diagnostic): void {
+    this.to.add({ ...d, status: null });
+  }
+}
+
 function pos(p: Position): Position {
   return { file: p.file, line: p.line, col: p.col };
 }
 
 /**
  * keepalived 2.2.7 -t exit codes: 0 ok, 2 aborted on a missing parameter, 4 file not found / bad interface /
- * fatal, 5 any other config error or warning, 6 script security. Measured precedence: a security error wins
- * over general errors whatever the order, and general errors win over the "cannot run" class.
+ * fatal, 5 any other config error or warning, 6 script security. keepalived keeps the highest config_err_t seen
+ * (FILE_NOT_FOUND < BAD_IF < FATAL < general errors and warnings < SECURITY_ERROR) and maps it to the exit code,
+ * so whatever the order 6 beats 5 beats 4; an abort (2) ends the run on the spot. That a security problem can still
+ * lose to a missing interface is not precedence: keepalived stops checking before it looks at the scripts, which
+ * the completion code models by reporting those checks without a status (host/config/complete.ts).
  */
 export function exitCodeFor(diags: readonly Diagnostic[]): number {
   let code = 0;

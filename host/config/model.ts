@@ -293,8 +293,18 @@ export interface GlobalDefs {
   notifyFifo: string | null;
   vrrpNotifyFifo: string | null;
   dynamicInterfaces: boolean;
+  /** Scripts keepalived runs itself (vipd does not run them): kept for the script-security verdict of -t. */
+  scripts: GlobalScripts;
   /** Keywords seen that vipd accepts but does not act on (name → first position). */
   other: Record<string, string[]>;
+}
+
+/** startup_script, shutdown_script, notify_fifo_script, vrrp_notify_fifo_script (the first of each). */
+export interface GlobalScripts {
+  startup: ScriptCommand | null;
+  shutdown: ScriptCommand | null;
+  notifyFifo: ScriptCommand | null;
+  vrrpNotifyFifo: ScriptCommand | null;
 }
 
 /** keepalived's per-process priority settings (only the VRRP process's apply to vipd). */
@@ -380,6 +390,7 @@ export function defaultGlobal(): GlobalDefs {
     notifyFifo: null,
     vrrpNotifyFifo: null,
     dynamicInterfaces: false,
+    scripts: { startup: null, shutdown: null, notifyFifo: null, vrrpNotifyFifo: null },
     other: {},
   };
 }

@@ -16,15 +16,24 @@ export function broadcastFor(v: VipSpec): string | undefined {
   return [b >>> 24, (b >>> 16) & 255, (b >>> 8) & 255, b & 255].join('.');
 }
 
-// The config takes `scope link` or its number (iproute2's rt_scopes); netlink wants the name.
+// The config takes `scope link` or a number 0..255 (the config check read it as C does, and turned a known one into
+// its name); netlink takes the name, or the number itself for an address (keepalived installs any 0..255).
 const SCOPE_NUMBERS: Record<string, Scope> = { 0: 'global', 200: 'site', 253: 'link', 254: 'host', 255: 'nowhere' };
 const SCOPE_NAMES = new Set<string>(Object.values(SCOPE_NUMBERS));
 
 function scopeName(text: string, what: string): Scope {
+  const s = scopeOf(text, what);
+  if (typeof s === 'number') throw new Error(`${what}: scope ${text} is not one of global (0), site (200), link (253), host (254), nowhere (255)`);
+  return s;
+}
+
+function scopeOf(text: string, what: string): Scope | number {
   if (SCOPE_NAMES.has(text)) return text as Scope;
   const s = SCOPE_NUMBERS[text];
-  if (s === undefined) throw new Error(`${what}: scope ${text} is not one of global (0), site (200), link (253), host (254), nowhere (255)`);
-  return s;
+  if (s !== undefined) return s;
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (n >= 0 && n <= 255) return n;
+  throw new Error(`${what}: scope ${text} is neither a name (global, site, link, host, nowhere) nor a number 0..255`);
 }
 
 export function addressSpec(v: VipSpec, ifindex: number): AddressSpec {
@@ -32,7 +41,7 @@ export function addressSpec(v: VipSpec, ifindex: number): AddressSpec {
   const brd = broadcastFor(v);
   if (brd) s.broadcast = brd;
   if (v.family === 'inet') {
-    if (v.scope) s.scope = scopeName(v.scope, `VIP ${v.addr}`);
+    if (v.scope) s.scope = scopeOf(v.scope, `VIP ${v.addr}`);
     if (v.label) s.label = v.label;
   } else {
     s.nodad = !v.flags.includes('-nodad');

@@ -2,7 +2,7 @@
 // command, decide execve vs /bin/sh, and when the script runs with root powers refuse (or, without the option, only
 // flag) any file or directory on its path that a non-root user could change. Runs at configuration time; stat calls
 // are async so a large config does not stall a running daemon during reload.
-import { constants as C } from 'node:fs';
+import { type Stats, constants as C, lstatSync, realpathSync } from 'node:fs';
 import { lstat, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { PreparedCommand } from './run-script.ts';
@@ -46,28 +46,60 @@ async function findInPath(name: string, who: Who, path: string): Promise<string 
   return sawDenied ? 'EACCES' : null;
 }
 
+type PathProblem = { path: string; reason: 'unsafe' | 'missing' | 'type' };
+
+/** Every prefix of `file` from "/" to the file itself. */
+function pathPrefixes(file: string): string[] {
+  const parts = file.split('/').filter(Boolean);
+  return ['/', ...parts.map((_, i) => '/' + parts.slice(0, i + 1).join('/'))];
+}
+
+/** One lstat'ed prefix: unsafe when owned by non-root, or (a file, or a directory without the sticky bit) writable by a non-root group or by others. */
+function prefixProblem(file: string, st: Stats | null, last: boolean): PathProblem | null {
+  if (!st) return { path: file, reason: 'missing' };
+  if ((!last && !st.isDirectory()) || (last && !st.isFile() && !st.isSymbolicLink())) return { path: file, reason: 'type' };
+  const dirNoSticky = st.isDirectory() && (st.mode & S_ISVTX) === 0;
+  const writable = (st.gid !== 0 && (st.mode & C.S_IWGRP) !== 0) || (st.mode & C.S_IWOTH) !== 0;
+  if (st.uid !== 0 || ((dirNoSticky || st.isFile()) && writable)) return { path: file, reason: 'unsafe' };
+  return null;
+}
+
 /**
  * Every prefix of `file` from "/" to the file itself, lstat'ed: unsafe when owned by non-root, or (for a file or a
  * directory without the sticky bit) writable by a non-root group or by others.
  */
-export async function unsafePathComponent(file: string): Promise<{ path: string; reason: 'unsafe' | 'missing' | 'type' } | null> {
-  const parts = file.split('/').filter(Boolean);
-  const prefixes = ['/', ...parts.map((_, i) => '/' + parts.slice(0, i + 1).join('/'))];
+export async function unsafePathComponent(file: string): Promise<PathProblem | null> {
+  const prefixes = pathPrefixes(file);
   for (let i = 0; i < prefixes.length; i++) {
-    const p = prefixes[i];
-    const last = i === prefixes.length - 1;
-    let st;
-    try {
-      st = await lstat(p);
-    } catch {
-      return { path: file, reason: 'missing' };
-    }
-    if ((!last && !st.isDirectory()) || (last && !st.isFile() && !st.isSymbolicLink())) return { path: file, reason: 'type' };
-    const dirNoSticky = st.isDirectory() && (st.mode & S_ISVTX) === 0;
-    const writable = (st.gid !== 0 && (st.mode & C.S_IWGRP) !== 0) || (st.mode & C.S_IWOTH) !== 0;
-    if (st.uid !== 0 || ((dirNoSticky || st.isFile()) && writable)) return { path: file, reason: 'unsafe' };
+    const st = await lstat(prefixes[i]).catch(() => null);
+    const bad = prefixProblem(file, st, i === prefixes.length - 1);
+    if (bad) return bad;
   }
   return null;
+}
+
+/** The same check, synchronous: for the configuration check (`-t`), which reads the file system synchronously anyway. */
+export function unsafePathComponentSync(file: string): PathProblem | null {
+  const prefixes = pathPrefixes(file);
+  for (let i = 0; i < prefixes.length; i++) {
+    let st: Stats | null = null;
+    try { st = lstatSync(prefixes[i]); } catch { /* missing */ }
+    const bad = prefixProblem(file, st, i === prefixes.length - 1);
+    if (bad) return bad;
+  }
+  return null;
+}
+
+/**
+ * Whether keepalived would refuse a script under enable_script_security because of its path (`Unsafe permissions`
+ * or a wrong file type on the way), for a script that runs with root powers; judged on the real path (symlinks
+ * resolved, as keepalived runs it).
+ */
+export function scriptPathInsecureSync(resolved: string): boolean {
+  let real: string;
+  try { real = realpathSync(resolved); } catch { return false; }
+  const bad = unsafePathComponentSync(real);
+  return bad !== null && bad.reason !== 'missing';
 }
 
 /**

@@ -40,8 +40,8 @@ export interface AddressSpec {
   ifindex: number;
   /** IPv4 broadcast address. */
   broadcast?: string;
-  /** IPv4 only; keepalived ignores scope for IPv6. Default global. */
-  scope?: Scope;
+  /** IPv4 only; keepalived ignores scope for IPv6. Default global. A number for a scope without a name. */
+  scope?: Scope | number;
   /** IPv4 only, e.g. "eth0:vip". */
   label?: string;
   /** IPv6: skip duplicate address detection. Default true, as keepalived (which offers "-nodad" to turn it off). */
@@ -387,7 +387,7 @@ function addressMessage(spec: AddressSpec, add: boolean): [rt.Address, rt.Addres
   if (!add) return [data, attrs];
   const flags: rt.AddressFlags = {};
   if (a.family === 4) {
-    data.scope = SCOPES[spec.scope ?? 'global'];
+    data.scope = typeof spec.scope === 'number' ? spec.scope : SCOPES[spec.scope ?? 'global'];
     if (spec.broadcast) attrs.broadcast = addrBuf(spec.broadcast, 4);
     if (spec.label) attrs.label = spec.label;
   } else {

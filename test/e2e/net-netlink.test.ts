@@ -40,7 +40,10 @@ test('link lookup: index, MAC, IFF_UP and IFF_RUNNING as the kernel has them', a
 test('IPv4 addresses with label, brd and scope appear in `ip addr`, are listed, and are removed', async () => {
   await nl.addAddress({ address: '10.203.3.100', prefix: 24, ifindex, broadcast: '10.203.3.255', label: 'eth0:vip', scope: 'global' });
   await nl.addAddress({ address: '10.203.3.101', prefix: 32, ifindex, scope: 'link', label: 'eth0:ll' });
+  await nl.addAddress({ address: '10.203.3.102', prefix: 32, ifindex, scope: 100 }); // a scope without a name
   const shown = sh('ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0');
+  assert.match(shown, /inet 10\.203\.3\.102\/32 scope 100 /);
+  await nl.delAddress({ address: '10.203.3.102', prefix: 32, ifindex });
   assert.match(shown, /inet 10\.203\.3\.100\/24 brd 10\.203\.3\.255 scope global secondary eth0:vip/);
   assert.match(shown, /inet 10\.203\.3\.101\/32 scope link eth0:ll/);
   const listed = await nl.addresses(ifindex, 4);

@@ -30,7 +30,7 @@ test('VIPs: brd +/-/address, dev, scope by name and number, label; IPv6 nodad an
   10.1.2.4/24 brd -
   10.1.2.5/24 brd 10.1.2.77 scope 254
   10.1.2.6
-  10.1.2.7/31 brd +
+  10.1.2.7/30 brd +
  }
  virtual_ipaddress_excluded {
   fd00::1/64
@@ -42,15 +42,16 @@ test('VIPs: brd +/-/address, dev, scope by name and number, label; IPv6 nodad an
   assert.deepEqual(addressSpec(b, 2), { address: '10.1.2.4', prefix: 24, ifindex: 2, broadcast: '10.1.2.0' });
   assert.deepEqual(addressSpec(c, 2), { address: '10.1.2.5', prefix: 24, ifindex: 2, broadcast: '10.1.2.77', scope: 'host' });
   assert.deepEqual(addressSpec(d, 2), { address: '10.1.2.6', prefix: 32, ifindex: 2 }, 'no brd, no scope, no label unless asked');
-  assert.equal(broadcastFor(e), '10.1.2.7', '/31: host bits are one bit');
+  assert.equal(broadcastFor(e), '10.1.2.7', '/30: the two host bits set');
   const [v6a, v6b] = i.excludedVips;
   assert.deepEqual(addressSpec(v6a, 2), { address: 'fd00::1', prefix: 64, ifindex: 2, nodad: true });
   assert.deepEqual(addressSpec(v6b, 2), { address: 'fd00::2', prefix: 128, ifindex: 2, nodad: false, preferredLifetime: 'forever', noprefixroute: true });
 });
 
-test('a VIP scope number outside iproute2\'s names is refused with the reason, not sent as global', () => {
-  const i = instance(' virtual_ipaddress {\n  10.1.2.3/24 scope 100\n }');
-  assert.throws(() => addressSpec(i.vips[0], 2), /VIP 10\.1\.2\.3: scope 100 is not one of global/);
+test('a VIP scope number without a name is installed with that number, as keepalived does (not as global)', () => {
+  const i = instance(' virtual_ipaddress {\n  10.1.2.3/24 scope 100\n  10.1.2.4/24 scope 0xfd\n }');
+  assert.equal(addressSpec(i.vips[0], 2).scope, 100);
+  assert.equal(addressSpec(i.vips[1], 2).scope, 'link', '0xfd is 253, link');
 });
 
 test('routes: via/dev/src/table/metric, type, scope by number, default, IPv6 and tables above 255', () => {

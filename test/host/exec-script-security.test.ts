@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { prepareScript } from '../../host/exec/prepare.ts';
 import { ScriptRunner } from '../../host/exec/run-script.ts';
-import { checkScript, securitySummary, unsafePathComponent } from '../../host/exec/script-security.ts';
+import { checkScript, scriptPathInsecureSync, securitySummary, unsafePathComponent, unsafePathComponentSync } from '../../host/exec/script-security.ts';
 import { defaultIdentity, parseAccounts } from '../../host/exec/script-user.ts';
 
 // /tmp is sticky and root-owned, so a root-owned 0755 directory under it is a safe place.
@@ -74,6 +74,36 @@ describe('script security', () => {
     const v = await checkScript([p], { uid: 65534, gid: 65534 }, true);
     assert.ok(v.command);
     assert.equal(v.insecure, false);
+  });
+
+  it('the synchronous path check (used by -t) gives the same answers, and judges the real path', async () => {
+    const d = join(base, 'sdir');
+    mkdirSync(d, { mode: 0o755 });
+    chmodSync(d, 0o755);
+    const p = join(d, 's.sh');
+    writeFileSync(p, '#!/bin/sh\n');
+    chmodSync(p, 0o755);
+    const both = async (f: string) => {
+      const a = await unsafePathComponent(f);
+      assert.deepEqual(unsafePathComponentSync(f), a);
+      return a;
+    };
+    assert.equal(await both(p), null);
+    assert.equal(scriptPathInsecureSync(p), false);
+    chmodSync(d, 0o777);
+    assert.deepEqual(await both(p), { path: p, reason: 'unsafe' });
+    assert.equal(scriptPathInsecureSync(p), true);
+    chmodSync(d, 0o755);
+    chmodSync(p, 0o757);
+    assert.deepEqual(await both(p), { path: p, reason: 'unsafe' });
+    chmodSync(p, 0o755);
+    assert.deepEqual(await both(join(d, 'nope.sh')), { path: join(d, 'nope.sh'), reason: 'missing' });
+    assert.equal(scriptPathInsecureSync(join(d, 'nope.sh')), false);
+    // A directory is the wrong type for a script: refused like an unsafe one.
+    assert.deepEqual(await both(d), { path: d, reason: 'type' });
+    assert.equal(scriptPathInsecureSync(d), true);
+    // /bin may be a symlink to /usr/bin: the real path is what counts.
+    assert.equal(scriptPathInsecureSync('/bin/sh'), false);
   });
 
   it('bare names go through PATH with keepalived\'s warning; shell forms and missing or non-executable files', async () => {

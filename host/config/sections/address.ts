@@ -4,13 +4,23 @@ import type { Token } from '../lexer.ts';
 import type { VipSpec } from '../model.ts';
 import { type Reader, parseIp } from '../values.ts';
 
-const SCOPES = new Set(['global', 'site', 'link', 'host', 'nowhere']);
-const VIP_FLAGS = new Set(['home', '-nodad', 'nodad', 'mngtmpaddr', 'noprefixroute', 'autojoin', 'use_vmac']);
+// iproute2's rt_scopes names; keepalived 2.2.7 also takes a number 0..255 (strtoul base 0: 0x.. hex, 0.. octal).
+const SCOPE_NUMBERS: Record<string, number> = { global: 0, site: 200, link: 253, host: 254, nowhere: 255 };
+const SCOPE_NAMES = new Map(Object.entries(SCOPE_NUMBERS).map(([k, v]) => [v, k]));
+const VIP_FLAGS = new Set(['home', '-nodad', 'mngtmpaddr', 'noprefixroute', 'autojoin']);
+/** Options that take a value; 2.2.7 drops the whole address when the value is missing (exit 5, not an abort). */
+const VIP_PARAMS = new Set(['dev', 'scope', 'brd', 'broadcast', 'label', 'peer', 'preferred_lft']);
+/** IFNAMSIZ - 1: the longest label the kernel keeps. */
+const LABEL_MAX = 15;
 
-/** `ADDR[/PREFIX] [brd X] [dev IF] [scope S] [label L] [peer P] [no_track] [preferred_lft N|forever] [flags]`. */
+/**
+ * `ADDR[/PREFIX] [brd X] [dev IF] [scope S] [label L] [peer P] [no_track] [preferred_lft N|forever] [flags]`, with
+ * keepalived 2.2.7's verdicts (alloc_ipaddress, measured against `keepalived -t`): null when 2.2.7 drops the address.
+ */
 export function parseVip(s: Stmt, r: Reader, kw: string): VipSpec | null {
   const words = [s.kw, ...s.args];
   const first = words[0];
+  const isStatic = kw.startsWith('static_');
   const slash = first.text.indexOf('/');
   const addrText = slash >= 0 ? first.text.slice(0, slash) : first.text;
   const a = parseIp(addrText);
@@ -21,59 +31,106 @@ export function parseVip(s: Stmt, r: Reader, kw: string): VipSpec | null {
   const max = a.family === 'inet' ? 32 : 128;
   let prefix = max;
   if (slash >= 0) {
+    // read_unsigned, base 10: a leading '+' is fine, and an empty length reads as 0.
     const p = first.text.slice(slash + 1);
-    if (!/^\d+$/.test(p) || Number(p) > max) {
+    if (!/^\+?\d*$/.test(p) || Number(p) > max) {
       r.diags.error(first, kw, `invalid prefix length '${p}' for ${addrText}; using /${max}`, { expected: `0..${max}`, found: p });
-    } else prefix = Number(p);
+    } else {
+      prefix = Number(p.replace('+', '') || '0');
+      if (p === '') r.diags.add({ ...at(first), severity: 'warning', status: null, keyword: kw, message: `'${first.text}' has an empty prefix length, which keepalived 2.2.7 reads as /0; write the length or drop the '/'` });
+    }
   }
   const vip: VipSpec = {
     at: first, family: a.family, addr: a.addr, prefix, brd: null, dev: null, scope: null, label: null,
     peer: null, noTrack: false, preferredLft: null, flags: [],
   };
+  let brdSign: '+' | '-' | null = null;
+  let haveBroadcast = false;
+  let scopeNumber = 0;
   for (let i = 1; i < words.length; i++) {
     const w = words[i];
-    const next = (): Token | null => {
-      const t = words[i + 1];
-      if (!t) r.diags.error(w, kw, `'${w.text}' needs a value`, { expected: 'a value', found: undefined, status: 'abort' });
-      else i++;
-      return t ?? null;
-    };
+    if ((VIP_PARAMS.has(w.text) || (isStatic && w.text === 'track_group')) && i + 1 >= words.length) {
+      r.diags.error(w, kw, `no ${w.text} parameter specified for ${first.text}; the address is ignored`, { expected: `${w.text} VALUE`, found: undefined });
+      return null;
+    }
     switch (w.text) {
       case 'brd': case 'broadcast': {
-        const v = next();
-        if (!v) break;
-        if (v.text === '+' || v.text === '-') vip.brd = v.text;
-        else if (parseIp(v.text)?.family === a.family) vip.brd = v.text;
-        else r.diags.error(v, kw, `invalid broadcast address '${v.text}'`, { expected: "'+', '-' or an address", found: v.text });
+        const v = words[++i];
+        if (a.family === 'inet6') {
+          r.diags.error(w, kw, `a broadcast address cannot be given for the IPv6 address ${first.text}; the address is ignored`, { found: `${w.text} ${v.text}` });
+          return null;
+        }
+        haveBroadcast = true;
+        if (v.text === '+' || v.text === '-') brdSign = v.text;
+        else if (parseIp(v.text)?.family === 'inet') vip.brd = v.text;
+        else {
+          r.diags.error(v, kw, `invalid broadcast address '${v.text}'; the address is ignored`, { expected: "'+', '-' or an IPv4 address", found: v.text });
+          return null;
+        }
         break;
       }
-      case 'dev': { const v = next(); if (v) vip.dev = v.text; break; }
+      case 'dev': {
+        const v = words[++i];
+        if (vip.dev !== null) {
+          r.diags.error(w, kw, `the device can be given only once for ${first.text}; the address is ignored`, { expected: 'one dev', found: v.text });
+          return null;
+        }
+        vip.dev = v.text;
+        break;
+      }
       case 'scope': {
-        const v = next();
-        if (!v) break;
-        if (SCOPES.has(v.text) || /^\d+$/.test(v.text)) vip.scope = v.text as VipSpec['scope'];
-        else r.diags.error(v, kw, `invalid scope '${v.text}'`, { expected: [...SCOPES].join('|'), found: v.text });
+        const v = words[++i];
+        const n = scopeNumberOf(v.text);
+        if (n === null) r.diags.error(v, kw, `invalid scope '${v.text}' for ${first.text}; ignored`, { expected: `${Object.keys(SCOPE_NUMBERS).join('|')} or 0..255`, found: v.text });
+        else {
+          scopeNumber = n;
+          vip.scope = (SCOPE_NAMES.get(n) ?? String(n)) as VipSpec['scope'];
+        }
         break;
       }
-      case 'label': { const v = next(); if (v) vip.label = v.text; break; }
+      case 'label': {
+        const v = words[++i];
+        if (v.text.length > LABEL_MAX) {
+          r.diags.error(v, kw, `address label ${v.text} is longer than ${LABEL_MAX} characters; the address is ignored`, { expected: `at most ${LABEL_MAX} characters`, found: v.text });
+          return null;
+        }
+        vip.label = v.text;
+        break;
+      }
       case 'peer': {
-        const v = next();
-        if (!v) break;
-        const p = parseIp(v.text.split('/')[0]);
-        if (p && p.family === a.family) vip.peer = v.text;
-        else r.diags.error(v, kw, `invalid peer address '${v.text}'`, { expected: `an ${a.family === 'inet' ? 'IPv4' : 'IPv6'} address`, found: v.text });
+        const v = words[++i];
+        if (vip.peer !== null) {
+          r.diags.error(v, kw, `peer ${v.text}: a peer is already given for ${first.text}; ignored`, { found: v.text });
+          break;
+        }
+        // The peer takes no prefix length (2.2.7 parses it as a plain address).
+        const p = v.text.includes('/') ? null : parseIp(v.text);
+        if (!p) r.diags.error(v, kw, `invalid peer address '${v.text}'; ignored`, { expected: `an ${a.family === 'inet' ? 'IPv4' : 'IPv6'} address without a prefix length`, found: v.text });
+        else if (p.family !== a.family) r.diags.error(v, kw, `peer address ${v.text} is not of the address's family; ignored`, { expected: `an ${a.family === 'inet' ? 'IPv4' : 'IPv6'} address`, found: v.text });
+        else {
+          if (vip.prefix !== max) {
+            r.diags.error(first, kw, `a prefix length cannot be given together with a peer address; using /${max}`, { expected: `${addrText} peer ${v.text}`, found: first.text });
+            vip.prefix = max;
+          }
+          vip.peer = v.text;
+        }
         break;
       }
       case 'no_track': vip.noTrack = true; break;
       case 'track_group': {
-        if (!kw.startsWith('static_')) { unknownOption(r, w, kw); break; }
-        const v = trackGroupName(r, words, i, kw, first.text);
-        if (v) { vip.trackGroup = v.text; i++; }
+        if (!isStatic) { unknownOption(r, w, kw); break; }
+        const v = words[++i];
+        if (vip.trackGroup !== undefined) {
+          // 2.2.7 stops reading the line here.
+          r.diags.error(v, kw, `track_group ${v.text} is a duplicate; the rest of the line is ignored`, { found: v.text });
+          i = words.length;
+          break;
+        }
+        vip.trackGroup = v.text;
         break;
       }
       case 'preferred_lft': {
-        const v = next();
-        if (!v) break;
+        const v = words[++i];
         if (v.text === 'forever') vip.preferredLft = 'forever';
         else {
           const n = r.int(v, 'preferred_lft', 0, 4294967295);
@@ -81,13 +138,51 @@ export function parseVip(s: Stmt, r: Reader, kw: string): VipSpec | null {
         }
         break;
       }
+      case 'use_vmac':
+        if (isStatic) unknownOption(r, w, kw);
+        else vip.flags.push(w.text);
+        break;
       default:
-        if (VIP_FLAGS.has(w.text)) vip.flags.push(w.text === 'nodad' ? '-nodad' : w.text);
+        if (VIP_FLAGS.has(w.text)) vip.flags.push(w.text);
         else unknownOption(r, w, kw);
     }
   }
-  if (vip.brd !== null && vip.peer !== null) r.diags.error(first, kw, "'brd' cannot be used together with 'peer'");
+  if (haveBroadcast && vip.peer !== null) {
+    r.diags.error(first, kw, "'brd' cannot be used together with 'peer'; the broadcast address is ignored");
+    vip.brd = null;
+  } else if (brdSign !== null) {
+    if (vip.prefix <= 30) vip.brd = brdSign;
+    else {
+      r.diags.error(first, kw, `prefix length ${vip.prefix} is too long for 'brd ${brdSign}' (at most 30); the broadcast address is ignored`, { expected: '/0../30 with brd + or brd -', found: first.text });
+      vip.brd = null;
+    }
+  }
+  if (a.family === 'inet6') {
+    if (scopeNumber !== 0) {
+      r.diags.error(first, kw, `a scope cannot be given for the IPv6 address ${first.text}; ignored`, { found: vip.scope ?? undefined });
+      vip.scope = null;
+    }
+    if (vip.label !== null) {
+      r.diags.error(first, kw, `a label cannot be given for the IPv6 address ${first.text}; ignored`, { found: vip.label });
+      vip.label = null;
+    }
+  }
   return vip;
+}
+
+/** find_rttables_scope: a known name, or a number 0..255 as strtoul (base 0) reads it; null when invalid. */
+function scopeNumberOf(text: string): number | null {
+  if (Object.hasOwn(SCOPE_NUMBERS, text)) return SCOPE_NUMBERS[text];
+  const m = /^([+-]?)(?:0[xX]([0-9a-fA-F]+)|(0[0-7]*)|([1-9]\d*))$/.exec(text);
+  if (!m) return null;
+  const n = m[2] !== undefined ? parseInt(m[2], 16) : m[3] !== undefined ? parseInt(m[3], 8) : Number(m[4]);
+  // strtoul negates after reading: only -0 stays in range.
+  if (m[1] === '-' && n !== 0) return null;
+  return n <= 255 ? n : null;
+}
+
+function at(t: Token): { file: string; line: number; col: number } {
+  return { file: t.file, line: t.line, col: t.col };
 }
 
 function unknownOption(r: Reader, w: Token, kw: string): void {

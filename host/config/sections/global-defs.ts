@@ -7,6 +7,8 @@ import type { GlobalDefs } from '../model.ts';
 import { type Reader, parseBool, parseIp } from '../values.ts';
 import { blockExtraArgs, notImplemented, requireBlock, unknownKeyword } from './common.ts';
 import { includeCheckLevel } from '../include.ts';
+import type { GlobalScripts } from '../model.ts';
+import { scriptCommand } from './common.ts';
 
 /** Flags whose optional argument must be a BOOL (2.2.7 reports "Invalid value" otherwise). */
 const BOOL_ARG = new Set([
@@ -257,10 +259,25 @@ function globalKeyword(s: Stmt, g: GlobalDefs, r: Reader): void {
   if (spec) {
     if (!checkSpec(s, spec, r)) return;
     (g.other[k] ??= []).push(s.args.map((a) => a.text).join(' '));
+    if (Object.hasOwn(GLOBAL_SCRIPTS, k)) keepScript(s, g, r);
     notImplemented(s, r, 'global_defs');
     return;
   }
   unknownKeyword(s, r, 'global_defs');
+}
+
+/** Global scripts keepalived runs itself; kept for the script-security check (host/config/complete.ts). */
+const GLOBAL_SCRIPTS: Record<string, keyof GlobalScripts> = {
+  startup_script: 'startup', shutdown_script: 'shutdown', notify_fifo_script: 'notifyFifo', vrrp_notify_fifo_script: 'vrrpNotifyFifo',
+};
+
+/** `KEYWORD "cmd args" [user [group]]`; a second one is a config error in 2.2.7 (measured), the first stays. */
+function keepScript(s: Stmt, g: GlobalDefs, r: Reader): void {
+  const key = GLOBAL_SCRIPTS[s.kw.text];
+  const cmd = scriptCommand(s, r);
+  if (!cmd) return;
+  if (g.scripts[key]) r.diags.error(s.kw, s.kw.text, `${s.kw.text} already specified; ignoring ${cmd.argv.join(' ')}`, { found: cmd.argv.join(' ') });
+  else g.scripts[key] = cmd;
 }
 
 /** Applies a Spec: the missing-value verdict, then the value check. False when the keyword was missing its value. */

@@ -169,7 +169,13 @@ function instanceKeyword(s: Stmt, d: InstanceDraft, r: Reader, bfdNames: Readonl
       const t = r.arg(s, 1, '2 or 3');
       if (!t) return;
       const v = r.int(t, k, 2, 3);
-      if (v !== null) d.version = { v: v as 2 | 3, at: t };
+      if (v === null) return;
+      // 2.2.7: a second, different version is refused and the first one stays (measured).
+      if (d.version && d.version.v !== v) {
+        r.diags.error(t, k, `(${d.name}) version ${v} conflicts with version ${d.version.v} given before; ignored`, { expected: String(d.version.v), found: t.text });
+        return;
+      }
+      d.version = { v: v as 2 | 3, at: t };
       return;
     }
     case 'nopreempt': d.nopreempt = s.kw; return;
