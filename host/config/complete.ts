@@ -74,7 +74,7 @@ function checkInterfacesExist(drafts: InstanceDraft[], g: GlobalDefs, cfg: Confi
 function completeOne(x: InstanceDraft, g: GlobalDefs, cfg: Config, ifaces: ReadonlySet<string> | null, d: Diagnostics, dc: Diagnostics): VrrpInstance | null {
   const who = `(${x.name})`;
   if (!x.vrid) {
-    dc.error(x.at, 'virtual_router_id', `${who} the virtual router id must be set`, { expected: 'virtual_router_id 1..255', found: undefined });
+    dc.error(x.at, 'virtual_router_id', `${who} the virtual router id must be set`, { expected: 'virtual_router_id 1..255', found: 'nothing' });
     return null;
   }
   const iface = x.interface?.v ?? null;
@@ -84,10 +84,10 @@ function completeOne(x: InstanceDraft, g: GlobalDefs, cfg: Config, ifaces: Reado
   }
   const unicast = x.unicastPeers.length > 0;
   if (x.unicastKeyword && !unicast) {
-    dc.warn(x.unicastKeyword, x.unicastKeyword === x.at ? 'unicast_peer' : 'unicast', `${who} a unicast keyword is used without any unicast peers; falling back to multicast (deprecated usage)`);
+    dc.warn(x.unicastKeyword, x.unicastKeyword === x.at ? 'unicast_peer' : 'unicast', `${who} a unicast keyword is used without any unicast peers; falling back to multicast (deprecated usage)`, { expected: 'unicast_peer { ADDR ... } with at least one peer', found: 'nothing' });
   }
   if (!iface && !(unicast && x.unicastSrcIp)) {
-    dc.error(x.at, 'interface', `${who} no interface given`, { expected: 'interface IF (or unicast_src_ip with unicast peers)' });
+    dc.error(x.at, 'interface', `${who} no interface given`, { expected: 'interface IF (or unicast_src_ip with unicast peers)', found: 'nothing' });
   }
 
   // Family comes from the first VIP, else from the configured source address.
@@ -115,7 +115,7 @@ function completeOne(x: InstanceDraft, g: GlobalDefs, cfg: Config, ifaces: Reado
   const firstV6 = family === 'inet6' && !unicast ? vips[0] : undefined;
   if (firstV6 && !isLinkLocal6(firstV6.addr)) {
     if (strict) dc.error(firstV6.at, 'virtual_ipaddress', `${who} the first IPv6 VIP must be link-local in strict mode (RFC 5798 5.2.9)`, { expected: 'an fe80::/10 address listed first', found: firstV6.addr });
-    else dc.add({ file: firstV6.at.file, line: firstV6.at.line, col: firstV6.at.col, severity: 'warning', status: null, keyword: 'virtual_ipaddress', message: `${who} the first IPv6 VIP should be link-local (RFC 5798 5.2.9); keepalived only logs this outside strict mode` });
+    else dc.add({ file: firstV6.at.file, line: firstV6.at.line, col: firstV6.at.col, severity: 'warning', status: null, keyword: 'virtual_ipaddress', message: `${who} the first IPv6 VIP should be link-local (RFC 5798 5.2.9); keepalived only logs this outside strict mode`, expected: 'an fe80::/10 address listed first', found: firstV6.addr });
   }
 
   if (x.vrf) {
@@ -126,9 +126,9 @@ function completeOne(x: InstanceDraft, g: GlobalDefs, cfg: Config, ifaces: Reado
 
   let vmac = x.useVmac ?? null;
   if (x.vmacXmitBaseAt) {
-    if (!x.useVmacAt) dc.error(x.vmacXmitBaseAt, 'vmac_xmit_base', `${who} vmac_xmit_base is only valid together with use_vmac; ignored`, { expected: 'use_vmac' });
+    if (!x.useVmacAt) dc.error(x.vmacXmitBaseAt, 'vmac_xmit_base', `${who} vmac_xmit_base is only valid together with use_vmac; ignored`, { expected: 'use_vmac', found: 'vmac_xmit_base without use_vmac' });
     else if (strict) {
-      dc.error(x.vmacXmitBaseAt, 'vmac_xmit_base', `${who} vmac_xmit_base is incompatible with strict mode; resetting`);
+      dc.error(x.vmacXmitBaseAt, 'vmac_xmit_base', `${who} vmac_xmit_base is incompatible with strict mode; resetting`, { expected: 'no vmac_xmit_base in strict mode', found: 'vmac_xmit_base with strict mode' });
       vmac = vmac && { ...vmac, xmitBase: false };
     }
   }
@@ -142,15 +142,15 @@ function completeOne(x: InstanceDraft, g: GlobalDefs, cfg: Config, ifaces: Reado
 
   let preempt = !x.nopreempt;
   if (x.nopreempt && (priority === VRRP_PRIO_OWNER || state === 'MASTER')) {
-    dc.error(x.nopreempt, 'nopreempt', `${who} nopreempt is incompatible with ${priority === VRRP_PRIO_OWNER ? 'priority 255' : 'state MASTER'}; resetting nopreempt`);
+    dc.error(x.nopreempt, 'nopreempt', `${who} nopreempt is incompatible with ${priority === VRRP_PRIO_OWNER ? 'priority 255' : 'state MASTER'}; resetting nopreempt`, { expected: 'nopreempt only with a priority below 255 and state BACKUP', found: priority === VRRP_PRIO_OWNER ? 'priority 255' : 'state MASTER' });
     preempt = true;
   }
   let preemptDelayUs = x.preemptDelayUs?.v ?? 0;
   if (preemptDelayUs && strict) {
-    dc.error(x.preemptDelayUs!.at, 'preempt_delay', `${who} preempt_delay is incompatible with strict mode; resetting`);
+    dc.error(x.preemptDelayUs!.at, 'preempt_delay', `${who} preempt_delay is incompatible with strict mode; resetting`, { expected: 'no preempt_delay in strict mode', found: 'preempt_delay with strict mode' });
     preemptDelayUs = 0;
   } else if (preemptDelayUs && !preempt) {
-    dc.error(x.preemptDelayUs!.at, 'preempt_delay', `${who} preempt_delay is incompatible with nopreempt; resetting`);
+    dc.error(x.preemptDelayUs!.at, 'preempt_delay', `${who} preempt_delay is incompatible with nopreempt; resetting`, { expected: 'preempt_delay only without nopreempt', found: 'preempt_delay with nopreempt' });
     preemptDelayUs = 0;
   }
 
@@ -172,34 +172,34 @@ function completeOne(x: InstanceDraft, g: GlobalDefs, cfg: Config, ifaces: Reado
 
   let auth = x.auth?.v ?? null;
   if (auth && strict) {
-    dc.error(x.auth!.at, 'authentication', `${who} strict mode does not support authentication; ignoring it`);
+    dc.error(x.auth!.at, 'authentication', `${who} strict mode does not support authentication; ignoring it`, { expected: 'no authentication block in strict mode', found: `authentication (auth_type ${auth.type}) with strict mode` });
     auth = null;
   } else if (auth && version === 3) {
-    dc.error(x.auth!.at, 'authentication', `${who} VRRPv3 has no authentication; ignoring it`);
+    dc.error(x.auth!.at, 'authentication', `${who} VRRPv3 has no authentication; ignoring it`, { expected: 'no authentication block with VRRPv3', found: `authentication (auth_type ${auth.type}) with version 3` });
     auth = null;
   } else if (auth && auth.type === 'AH' && family === 'inet6') {
-    dc.error(x.auth!.at, 'authentication', `${who} AH authentication is not supported for IPv6; ignoring it`);
+    dc.error(x.auth!.at, 'authentication', `${who} AH authentication is not supported for IPv6; ignoring it`, { expected: 'auth_type PASS or no authentication for IPv6', found: 'auth_type AH' });
     auth = null;
   } else if (auth && x.authEmpty) {
     auth = null;
   }
   if (auth && auth.type === 'AH' && state === 'MASTER' && priority !== VRRP_PRIO_OWNER) {
-    dc.error(x.auth!.at, 'auth_type', `${who} initial state MASTER is incompatible with AH authentication; using BACKUP`);
+    dc.error(x.auth!.at, 'auth_type', `${who} initial state MASTER is incompatible with AH authentication; using BACKUP`, { expected: 'state BACKUP (or priority 255) with auth_type AH', found: 'state MASTER' });
     state = 'BACKUP';
   }
 
   let accept = x.accept?.v ?? (strict ? priority === VRRP_PRIO_OWNER : true);
   if (x.accept?.v && strict && version === 2) {
-    dc.error(x.accept.at, 'accept', `${who} accept mode for VRRPv2 does not comply with RFC 3768 in strict mode; resetting`);
+    dc.error(x.accept.at, 'accept', `${who} accept mode for VRRPv2 does not comply with RFC 3768 in strict mode; resetting`, { expected: 'no accept with VRRPv2 in strict mode (or version 3)', found: 'accept' });
     accept = priority === VRRP_PRIO_OWNER;
   }
 
   const noVip = x.bools.noVirtualIpaddress ?? false;
   if (vips.length === 0 && !noVip) {
-    if (version === 3 || strict) dc.error(x.vipsAt ?? x.at, 'virtual_ipaddress', `${who} no VIP specified; at least one is required for VRRPv3 or strict mode`, { expected: 'virtual_ipaddress { ADDR }' });
-    else dc.warn(x.vipsAt ?? x.at, 'virtual_ipaddress', `${who} no VIP specified; at least one is sensible`, { expected: 'virtual_ipaddress { ADDR }' });
+    if (version === 3 || strict) dc.error(x.vipsAt ?? x.at, 'virtual_ipaddress', `${who} no VIP specified; at least one is required for VRRPv3 or strict mode`, { expected: 'virtual_ipaddress { ADDR }', found: 'nothing' });
+    else dc.warn(x.vipsAt ?? x.at, 'virtual_ipaddress', `${who} no VIP specified; at least one is sensible`, { expected: 'virtual_ipaddress { ADDR }', found: 'nothing' });
   } else if (noVip && strict) {
-    dc.error(x.at, 'no_virtual_ipaddress', `${who} no_virtual_ipaddress is not allowed in strict mode`);
+    dc.error(x.at, 'no_virtual_ipaddress', `${who} no_virtual_ipaddress is not allowed in strict mode`, { expected: 'virtual_ipaddress { ADDR } in strict mode', found: 'no_virtual_ipaddress' });
   }
 
   let downTimerAdverts = x.downTimerAdverts?.v ?? g.downTimerAdverts;
@@ -209,10 +209,10 @@ function completeOne(x: InstanceDraft, g: GlobalDefs, cfg: Config, ifaces: Reado
   if (strict) { garp.lowerPrioDelayUs = 0; garp.lowerPrioRepeat = 0; }
 
   for (const rt of x.routes) {
-    if (!rt.dev && !rt.noTrack) dc.warn(rt.at, 'virtual_routes', `cannot track route ${rt.dst} with no interface specified; not tracking (add 'dev IF' or 'no_track')`);
+    if (!rt.dev && !rt.noTrack) dc.warn(rt.at, 'virtual_routes', `cannot track route ${rt.dst} with no interface specified; not tracking (add 'dev IF' or 'no_track')`, { expected: "'dev IF' or 'no_track'", found: rt.dst });
   }
   for (const ru of x.rules) {
-    if (ru.priority === null) dc.warn(ru.at, 'virtual_rules', 'rule has no preference specified; the kernel picks one, which is probably not what you want', { expected: 'priority N' });
+    if (ru.priority === null) dc.warn(ru.at, 'virtual_rules', 'rule has no preference specified; the kernel picks one, which is probably not what you want', { expected: 'priority N', found: 'nothing' });
   }
 
   const refCheck = <T extends { name: string; at: Position }>(list: T[], have: { name: string }[], kw: string): T[] =>
@@ -227,7 +227,7 @@ function completeOne(x: InstanceDraft, g: GlobalDefs, cfg: Config, ifaces: Reado
   const maxVips = family === 'inet' ? 255 : 89;
   const advertised = vips.slice(0, maxVips);
   if (vips.length > maxVips) {
-    dc.error(vips[maxVips].at, 'virtual_ipaddress', `${who} more VIPs than fit in one advert (${maxVips}); the rest are configured but not advertised`);
+    dc.error(vips[maxVips].at, 'virtual_ipaddress', `${who} more VIPs than fit in one advert (${maxVips}); the rest are configured but not advertised`, { expected: `at most ${maxVips} addresses`, found: `${vips.length} addresses` });
     excluded.push(...vips.slice(maxVips));
   }
   const pick = (v: boolean | undefined, dflt: boolean) => v ?? dflt;
@@ -309,13 +309,13 @@ export function completeSyncGroups(groups: SyncGroup[], instances: VrrpInstance[
   for (const g of groups) {
     const members = g.members.filter((m) => {
       const inst = instances.find((i) => i.name === m);
-      if (!inst) { d.error(g.at, 'group', `virtual router ${m} in sync group ${g.name} does not exist`, { found: m }); return false; }
-      if (inst.syncGroup) { d.error(g.at, 'group', `virtual router ${m} cannot be in sync group ${g.name}: already in ${inst.syncGroup}`, { found: m }); return false; }
+      if (!inst) { d.error(g.at, 'group', `virtual router ${m} in sync group ${g.name} does not exist`, { expected: 'the name of a vrrp_instance', found: m }); return false; }
+      if (inst.syncGroup) { d.error(g.at, 'group', `virtual router ${m} cannot be in sync group ${g.name}: already in ${inst.syncGroup}`, { expected: 'an instance in no other sync group', found: m }); return false; }
       inst.syncGroup = g.name;
       return true;
     });
-    if (members.length === 0) { d.error(g.at, 'vrrp_sync_group', `sync group ${g.name} has no virtual routers; removed`, { expected: 'group { INSTANCE ... }' }); continue; }
-    if (members.length === 1) d.warn(g.at, 'vrrp_sync_group', `sync group ${g.name} has only 1 virtual router; this probably is not what you want`);
+    if (members.length === 0) { d.error(g.at, 'vrrp_sync_group', `sync group ${g.name} has no virtual routers; removed`, { expected: 'group { INSTANCE ... }', found: 'nothing' }); continue; }
+    if (members.length === 1) d.warn(g.at, 'vrrp_sync_group', `sync group ${g.name} has only 1 virtual router; this probably is not what you want`, { expected: 'at least 2 virtual routers in group { ... }', found: members[0] });
     out.push({ ...g, members });
   }
   return out;
@@ -429,7 +429,7 @@ export function checkScriptSecurity(cfg: Config, scriptsAll: VrrpScript[], sys: 
     const user = g.scriptUser?.user ?? 'keepalived_script';
     if (!g.scriptUser && !sys.userExists(user)) {
       for (const c of kept) {
-        if (c.user === null) d.error(c.cmd.at, 'script', `unable to set default user ${user} for script (create the user or set global_defs script_user)`, { expected: `an existing user '${user}'` });
+        if (c.user === null) d.error(c.cmd.at, 'script', `unable to set default user ${user} for script (create the user or set global_defs script_user)`, { expected: `an existing user '${user}'`, found: `no user ${user}` });
       }
     }
     // Only a script that runs with root powers gets its path checked; only a vrrp_script refused that way is an error.
@@ -451,7 +451,7 @@ export function checkScriptSecurity(cfg: Config, scriptsAll: VrrpScript[], sys: 
       const r = sys.resolveExecutable(c.cmd.argv[0]);
       return r !== null && unsafe(r);
     });
-    sink.error(runnable[0].cmd.at, 'script', `SECURITY VIOLATION - ${what} are being executed but script_security not enabled${insecure ? ', and some are insecure' : ''} (add enable_script_security to global_defs)`, { status: 'security' });
+    sink.error(runnable[0].cmd.at, 'script', `SECURITY VIOLATION - ${what} are being executed but script_security not enabled${insecure ? ', and some are insecure' : ''} (add enable_script_security to global_defs)`, { expected: 'enable_script_security in global_defs', found: runnable[0].cmd.argv.join(' '), status: 'security' });
   };
   violation(kept.filter((c) => c.kind === 'parent'), d, 'start/shutdown scripts');
   violation(kept.filter((c) => c.kind !== 'parent'), dc, 'scripts');

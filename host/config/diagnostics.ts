@@ -97,7 +97,8 @@ export function statusExit(s: ConfigStatus): number {
 export function formatDiagnostic(d: Diagnostic): string {
   const where = d.line > 0 ? `${d.file}:${d.line}:${d.col}` : d.file;
   const kw = d.keyword ? ` '${d.keyword}':` : '';
-  const found = d.found === undefined ? 'nothing' : `'${d.found}'`;
+  // 'nothing' (or no found at all) says that something required is missing: printed bare, not as quoted text.
+  const found = d.found === undefined || d.found === 'nothing' ? 'nothing' : `'${d.found}'`;
   const ef = d.expected !== undefined ? ` (expected ${d.expected}, found ${found})` : d.found !== undefined ? ` (found ${found})` : '';
   return `${where}: ${d.severity}:${kw} ${d.message}${ef}`;
 }

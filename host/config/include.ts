@@ -54,6 +54,8 @@ export function includeCheckLevel(words: readonly string[], current: number): { 
 export interface IncludeProblem {
   check: number;
   message: string;
+  expected: string;
+  found: string;
 }
 
 export interface IncludePlan {
@@ -68,18 +70,18 @@ export function planInclude(pattern: string, shown: string, flags: number, fs: C
   const problems: IncludeProblem[] = [];
   const brace = expandBraces(pattern).length > 1;
   if (g.matches.length === 0) {
-    if (g.missing) problems.push({ check: brace ? INCLUDE_B : INCLUDE_M, message: `config files missing '${shown}'` });
-    else if (hasWildcard(pattern)) problems.push({ check: INCLUDE_W, message: `no config files matched '${shown}'` });
+    if (g.missing) problems.push({ check: brace ? INCLUDE_B : INCLUDE_M, message: `config files missing '${shown}'`, expected: 'an existing file at every path of the include', found: shown });
+    else if (hasWildcard(pattern)) problems.push({ check: INCLUDE_W, message: `no config files matched '${shown}'`, expected: 'a pattern that matches at least one file', found: shown });
     return { files: [], problems };
   }
   if (g.missing) {
-    problems.push({ check: INCLUDE_B, message: `some config files missing: '${shown}' (a brace alternative or a path under a wildcard does not exist)` });
+    problems.push({ check: INCLUDE_B, message: `some config files missing: '${shown}' (a brace alternative or a path under a wildcard does not exist)`, expected: 'an existing file for every brace alternative and wildcard path', found: shown });
     if (flags & INCLUDE_B) return { files: [], problems };
   }
   const files: string[] = [];
   for (const m of g.matches) {
-    if (m.kind === 'dir') problems.push({ check: INCLUDE_R, message: `configuration file '${m.path}/' is a directory; skipped` });
-    else if (m.kind === 'special') problems.push({ check: INCLUDE_R, message: `configuration file '${m.path}' is not a regular non-executable file; skipped` });
+    if (m.kind === 'dir') problems.push({ check: INCLUDE_R, message: `configuration file '${m.path}/' is a directory; skipped`, expected: 'a regular file', found: `${m.path}/` });
+    else if (m.kind === 'special') problems.push({ check: INCLUDE_R, message: `configuration file '${m.path}' is not a regular non-executable file; skipped`, expected: 'a regular non-executable file', found: m.path });
     else files.push(m.path);
   }
   return { files, problems };

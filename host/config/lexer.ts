@@ -56,9 +56,9 @@ export function lex(path: string, opts: LexOptions, diags: Diagnostics): SourceL
   const texts = files.map((f) => ({ f, text: opts.fs.read(f) })).filter((x) => x.text !== null);
   if (texts.length === 0) {
     // An empty -f is an empty glob to 2.2.7: nothing is reported, -e or not (measured: exit 0).
-    if (opts.allConfig && path !== '') diags.error(at, '', `config file '${path}' cannot be read${pattern ? ' (no file matches)' : ''}`, { status: 'file_not_found' });
+    if (opts.allConfig && path !== '') diags.error(at, '', `config file '${path}' cannot be read${pattern ? ' (no file matches)' : ''}`, { expected: 'a readable config file', found: path, status: 'file_not_found' });
     // keepalived 2.2.7 says "Config files missing" and still exits 0 without -e; we say it louder but agree.
-    else diags.add({ ...at, severity: 'warning', status: null, keyword: '', message: `config file '${path}' cannot be read${pattern ? ' (no file matches)' : ''}; nothing configured (keepalived -t exits 0 here, use -e to make it an error)` });
+    else diags.add({ ...at, severity: 'warning', status: null, keyword: '', message: `config file '${path}' cannot be read${pattern ? ' (no file matches)' : ''}; nothing configured (keepalived -t exits 0 here, use -e to make it an error)`, expected: 'a readable config file', found: path });
     return st.out;
   }
   if (texts.length > 1) diags.note(at, '', `${texts.length} configuration files match '${path}'; they are read one after the other, starting with ${texts[0].f} (keepalived warns the same)`);
@@ -90,9 +90,9 @@ function readFile(st: LexState, file: string, text: string): void {
   const line = (k: number): string => {
     const r = decomment(raw[k]);
     const at = { file, line: k + 1, col: raw[k].lastIndexOf('"') + 1 };
-    if (r.openQuote) st.diags.error(at, '', 'unterminated quote: the line has an odd number of \'"\'; keepalived 2.2.7 drops the quoted word and what follows it', { found: raw[k].trim() });
+    if (r.openQuote) st.diags.error(at, '', 'unterminated quote: the line has an odd number of \'"\'; keepalived 2.2.7 drops the quoted word and what follows it', { expected: 'a closing \'"\' on the same line', found: raw[k].trim() });
     // 2.2.7's word splitter ends a quoted string at the next `"` even after a backslash: `"a\"b"` is unmatched there.
-    else if ((r.text.match(/"/g) ?? []).length % 2 === 1) st.diags.error(at, '', 'unmatched quote for keepalived 2.2.7, which ends a quoted string at the next \'"\' even after a backslash (vipd decodes \\" as later releases do)', { found: raw[k].trim() });
+    else if ((r.text.match(/"/g) ?? []).length % 2 === 1) st.diags.error(at, '', 'unmatched quote for keepalived 2.2.7, which ends a quoted string at the next \'"\' even after a backslash (vipd decodes \\" as later releases do)', { expected: 'an even number of \'"\' on the line (no \\" inside quotes)', found: raw[k].trim() });
     return r.text;
   };
   for (let i = 0; i < raw.length && !st.stopped; i++) {
@@ -114,9 +114,9 @@ function readFile(st: LexState, file: string, text: string): void {
 }
 
 /** A problem keepalived logs about an include: an error (exit 6) if the checks in force ask for its class. */
-function includeProblem(st: LexState, flags: number, check: number, at: Position, kind: string, message: string): void {
-  if (flags & check) st.diags.error(at, kind, message, { status: 'security' });
-  else st.diags.add({ ...pos(at), severity: 'warning', status: null, keyword: kind, message: `${message} (ignored, as keepalived does; -e, include_check or a stricter include variant make it an error)` });
+function includeProblem(st: LexState, flags: number, check: number, at: Position, kind: string, message: string, ef: { expected: string; found: string }): void {
+  if (flags & check) st.diags.error(at, kind, message, { ...ef, status: 'security' });
+  else st.diags.add({ ...pos(at), severity: 'warning', status: null, keyword: kind, message: `${message} (ignored, as keepalived does; -e, include_check or a stricter include variant make it an error)`, ...ef });
 }
 
 function doInclude(st: LexState, kind: string, rest: string, at: Position): void {
@@ -124,17 +124,17 @@ function doInclude(st: LexState, kind: string, rest: string, at: Position): void
   // keepalived globs the whole rest of the line: quotes and spaces are part of the pattern.
   const pattern = resolveInclude(rest, at.file);
   const plan = planInclude(pattern, rest, flags, st.opts.fs);
-  for (const p of plan.problems) includeProblem(st, flags, p.check, at, kind, p.message);
+  for (const p of plan.problems) includeProblem(st, flags, p.check, at, kind, p.message, { expected: p.expected, found: p.found });
   const saved = st.includeCheck;
   for (const f of plan.files) {
     if (st.stopped) return;
     const text = st.opts.fs.read(f);
-    if (text === null) includeProblem(st, flags, INCLUDE_R, at, kind, `cannot read included file '${f}'; skipped`);
+    if (text === null) includeProblem(st, flags, INCLUDE_R, at, kind, `cannot read included file '${f}'; skipped`, { expected: 'a readable file', found: f });
     else if (st.stack.length >= MAX_DEPTH) {
       const loop = st.stack.includes(resolve(f));
       includeProblem(st, flags, INCLUDE_R, at, kind, loop
         ? `include loop: '${f}' is already being read (included again from ${at.file}:${at.line}); stopped after ${MAX_DEPTH} levels (keepalived goes on until it runs out of file descriptors)`
-        : `includes nested deeper than ${MAX_DEPTH} levels at '${f}'; skipped`);
+        : `includes nested deeper than ${MAX_DEPTH} levels at '${f}'; skipped`, { expected: loop ? 'no include loop' : `at most ${MAX_DEPTH} nested includes`, found: f });
     } else readFile(st, resolve(f), text);
     st.includeCheck = saved;
   }
@@ -213,7 +213,7 @@ function logical(st: LexState, text: string, file: string, line: number, lead: n
   if (st.stopped) return;
   const at = { file, line, col: lead + 1 };
   if (depth > MAX_DEPTH) {
-    st.diags.error(at, '', `parameter or generator expansion nested deeper than ${MAX_DEPTH}`);
+    st.diags.error(at, '', `parameter or generator expansion nested deeper than ${MAX_DEPTH}`, { expected: `at most ${MAX_DEPTH} levels of expansion`, found: text.trim().slice(0, 60) });
     return;
   }
   let t = text.trim();
@@ -237,7 +237,7 @@ function logical(st: LexState, text: string, file: string, line: number, lead: n
   }
   const expanded = expand(st, t, { file, line, col: lead + 1 });
   if (expanded === null) {
-    st.diags.error(at, '', `parameter expansion grew beyond ${MAX_EXPANDED} characters (recursive definition?)`);
+    st.diags.error(at, '', `parameter expansion grew beyond ${MAX_EXPANDED} characters (recursive definition?)`, { expected: `an expansion of at most ${MAX_EXPANDED} characters`, found: t.slice(0, 60) });
     return;
   }
   if (expanded !== t) {
@@ -262,7 +262,7 @@ function logical(st: LexState, text: string, file: string, line: number, lead: n
   const tokens = tokenize(expanded, file, line, expanded === t ? lead : 0, expanded !== t, true);
   if (tokens.length === 0) return;
   if (st.out.length >= st.maxLines) {
-    st.diags.error({ file, line, col: 1 }, '', `configuration expands to more than ${st.maxLines} lines; stopping`, { status: 'fatal' });
+    st.diags.error({ file, line, col: 1 }, '', `configuration expands to more than ${st.maxLines} lines; stopping`, { expected: `at most ${st.maxLines} lines`, found: `more than ${st.maxLines} lines`, status: 'fatal' });
     st.stopped = true;
     return;
   }
@@ -343,7 +343,7 @@ function generator(st: LexState, t: string, file: string, line: number, lead: nu
     const inner = expand(st, t.slice(m[0].length, close), at) ?? '';
     if (inner.trim().startsWith('{')) {
       const groups = [...inner.matchAll(/\{([^}]*)\}/g)].map((g) => g[1].split(',').map((s) => s.trim()));
-      if (groups.length < 2) return void st.diags.error(at, '~LST', 'list generator needs a name group and at least one value group', { found: inner });
+      if (groups.length < 2) return void st.diags.error(at, '~LST', 'list generator needs a name group and at least one value group', { expected: '~LST({var, ...}, {v1, ...}, ...)', found: inner });
       for (const g of groups.slice(1)) {
         if (st.stopped) return;
         bind(groups[0], g);
@@ -410,7 +410,7 @@ function expand(st: LexState, t: string, at: Position): string | null {
 
 /** ${_ENV VAR} is newer than 2.2.7, which leaves it unexpanded: vipd expands it and keeps 2.2.7's verdict. */
 function envValue(st: LexState, name: string, at: Position): string {
-  st.diags.warn(at, '${_ENV}', `\${_ENV ${name}} is not a keepalived 2.2.7 built-in (added later); vipd expands it, keepalived 2.2.7 leaves it as written`, { found: `\${_ENV ${name}}` });
+  st.diags.warn(at, '${_ENV}', `\${_ENV ${name}} is not a keepalived 2.2.7 built-in (added later); vipd expands it, keepalived 2.2.7 leaves it as written`, { expected: 'a parameter defined with $NAME= or a keepalived 2.2.7 built-in', found: `\${_ENV ${name}}` });
   return (st.opts.env ?? process.env)[name] ?? '';
 }
 

@@ -45,7 +45,7 @@ export function buildConfig(file: string, tree: readonly Stmt[], sys: SystemView
       case 'vrrp_instance': {
         const x = parseInstance(s, r, cfg.global.garp, bfdNames);
         if (!x) break;
-        if (names.has(x.name)) d.error(s.args[0], k, `vrrp instance ${x.name} already defined`, { found: x.name });
+        if (names.has(x.name)) d.error(s.args[0], k, `vrrp instance ${x.name} already defined`, { expected: 'a vrrp_instance name not used before', found: x.name });
         else { names.add(x.name); drafts.push(x); }
         break;
       }
@@ -80,7 +80,7 @@ export function buildConfig(file: string, tree: readonly Stmt[], sys: SystemView
   }
   const g = cfg.global;
   if (g.scriptUser && !sys.userExists(g.scriptUser.user)) {
-    d.error(tree.find((s) => s.kw.text === 'global_defs')!.kw, 'script_user', `error setting global script uid/gid: user '${g.scriptUser.user}' does not exist`, { found: g.scriptUser.user });
+    d.error(tree.find((s) => s.kw.text === 'global_defs')!.kw, 'script_user', `error setting global script uid/gid: user '${g.scriptUser.user}' does not exist`, { expected: 'an existing user', found: g.scriptUser.user });
   }
   // 2.2.7 resolves a vrrp_script's `user` while reading it: "Unable to set uid/gid for script" (exit 5, measured).
   for (const v of cfg.scripts) {
@@ -94,7 +94,7 @@ export function buildConfig(file: string, tree: readonly Stmt[], sys: SystemView
 }
 
 function addNamed<T extends { name: string; at: { file: string; line: number; col: number } }>(list: T[], v: T, r: Reader, kw: string): void {
-  if (list.some((o) => o.name === v.name)) r.diags.error(v.at, kw, `${kw} ${v.name} already defined; this one is ignored`, { found: v.name });
+  if (list.some((o) => o.name === v.name)) r.diags.error(v.at, kw, `${kw} ${v.name} already defined; this one is ignored`, { expected: `a ${kw} name not used before`, found: v.name });
   else list.push(v);
 }
 

@@ -33,7 +33,7 @@ export function buildTree(lines: readonly SourceLine[], diags: Diagnostics): Stm
         continue;
       }
       if (tok.text === '}' && !tok.quoted) {
-        if (stack.length === 1) diags.error(tok, '}', "extra '}' with no block open", { found: '}' });
+        if (stack.length === 1) diags.error(tok, '}', "extra '}' with no block open", { expected: "a '}' only to close an open block", found: '}' });
         else stack.pop();
         cur = null;
         continue;

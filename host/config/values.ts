@@ -14,7 +14,7 @@ export class Reader {
   arg(s: Stmt, n = 1, what = 'a value'): Token | null {
     const t = s.args[n - 1];
     if (t) return t;
-    this.diags.error(endOf(s), s.kw.text, `missing parameter after '${s.kw.text}'`, { expected: what, status: 'abort' });
+    this.diags.error(endOf(s), s.kw.text, `missing parameter after '${s.kw.text}'`, { expected: what, found: 'nothing', status: 'abort' });
     return null;
   }
 

@@ -37,7 +37,7 @@ export function parseVip(s: Stmt, r: Reader, kw: string): VipSpec | null {
       r.diags.error(first, kw, `invalid prefix length '${p}' for ${addrText}; using /${max}`, { expected: `0..${max}`, found: p });
     } else {
       prefix = Number(p.replace('+', '') || '0');
-      if (p === '') r.diags.add({ ...at(first), severity: 'warning', status: null, keyword: kw, message: `'${first.text}' has an empty prefix length, which keepalived 2.2.7 reads as /0; write the length or drop the '/'` });
+      if (p === '') r.diags.add({ ...at(first), severity: 'warning', status: null, keyword: kw, message: `'${first.text}' has an empty prefix length, which keepalived 2.2.7 reads as /0; write the length or drop the '/'`, expected: 'ADDR/LEN or ADDR', found: first.text });
     }
   }
   const vip: VipSpec = {
@@ -57,7 +57,7 @@ export function parseVip(s: Stmt, r: Reader, kw: string): VipSpec | null {
       case 'brd': case 'broadcast': {
         const v = words[++i];
         if (a.family === 'inet6') {
-          r.diags.error(w, kw, `a broadcast address cannot be given for the IPv6 address ${first.text}; the address is ignored`, { found: `${w.text} ${v.text}` });
+          r.diags.error(w, kw, `a broadcast address cannot be given for the IPv6 address ${first.text}; the address is ignored`, { expected: 'no brd for an IPv6 address', found: `${w.text} ${v.text}` });
           return null;
         }
         haveBroadcast = true;
@@ -100,7 +100,7 @@ export function parseVip(s: Stmt, r: Reader, kw: string): VipSpec | null {
       case 'peer': {
         const v = words[++i];
         if (vip.peer !== null) {
-          r.diags.error(v, kw, `peer ${v.text}: a peer is already given for ${first.text}; ignored`, { found: v.text });
+          r.diags.error(v, kw, `peer ${v.text}: a peer is already given for ${first.text}; ignored`, { expected: 'one peer per address', found: v.text });
           break;
         }
         // The peer takes no prefix length (2.2.7 parses it as a plain address).
@@ -122,7 +122,7 @@ export function parseVip(s: Stmt, r: Reader, kw: string): VipSpec | null {
         const v = words[++i];
         if (vip.trackGroup !== undefined) {
           // 2.2.7 stops reading the line here.
-          r.diags.error(v, kw, `track_group ${v.text} is a duplicate; the rest of the line is ignored`, { found: v.text });
+          r.diags.error(v, kw, `track_group ${v.text} is a duplicate; the rest of the line is ignored`, { expected: 'one track_group per address', found: v.text });
           i = words.length;
           break;
         }
@@ -148,7 +148,7 @@ export function parseVip(s: Stmt, r: Reader, kw: string): VipSpec | null {
     }
   }
   if (haveBroadcast && vip.peer !== null) {
-    r.diags.error(first, kw, "'brd' cannot be used together with 'peer'; the broadcast address is ignored");
+    r.diags.error(first, kw, "'brd' cannot be used together with 'peer'; the broadcast address is ignored", { expected: 'either brd or peer', found: `brd with peer ${vip.peer}` });
     vip.brd = null;
   } else if (brdSign !== null) {
     if (vip.prefix <= 30) vip.brd = brdSign;
@@ -159,11 +159,11 @@ export function parseVip(s: Stmt, r: Reader, kw: string): VipSpec | null {
   }
   if (a.family === 'inet6') {
     if (scopeNumber !== 0) {
-      r.diags.error(first, kw, `a scope cannot be given for the IPv6 address ${first.text}; ignored`, { found: vip.scope ?? undefined });
+      r.diags.error(first, kw, `a scope cannot be given for the IPv6 address ${first.text}; ignored`, { expected: 'no scope for an IPv6 address', found: vip.scope ?? String(scopeNumber) });
       vip.scope = null;
     }
     if (vip.label !== null) {
-      r.diags.error(first, kw, `a label cannot be given for the IPv6 address ${first.text}; ignored`, { found: vip.label });
+      r.diags.error(first, kw, `a label cannot be given for the IPv6 address ${first.text}; ignored`, { expected: 'no label for an IPv6 address', found: vip.label });
       vip.label = null;
     }
   }
@@ -193,7 +193,7 @@ function unknownOption(r: Reader, w: Token, kw: string): void {
 /** `track_group NAME` in a static entry: a missing name is a config error in 2.2.7, not an abort. */
 export function trackGroupName(r: Reader, words: readonly Token[], i: number, kw: string, entry: string): Token | null {
   const v = words[i + 1];
-  if (!v) r.diags.error(words[i], kw, `no track_group name given for ${entry}`, { expected: 'track_group NAME' });
+  if (!v) r.diags.error(words[i], kw, `no track_group name given for ${entry}`, { expected: 'track_group NAME', found: 'nothing' });
   return v ?? null;
 }
 

@@ -17,7 +17,7 @@ export function trackRefs(s: Stmt, r: Reader, min: number, max: number): TrackRe
     for (let i = 0; i < a.length; i++) {
       if (a[i].text === 'weight') {
         const v = a[i + 1];
-        if (!v) { r.diags.error(a[i], s.kw.text, "'weight' needs a value", { expected: `an integer in [${min}, ${max}]`, status: 'abort' }); break; }
+        if (!v) { r.diags.error(a[i], s.kw.text, "'weight' needs a value", { expected: `an integer in [${min}, ${max}]`, found: 'nothing', status: 'abort' }); break; }
         ref.weight = r.int(v, 'weight', min, max);
         i++;
       } else if (a[i].text === 'reverse') ref.reverse = true;
@@ -61,7 +61,7 @@ export function notifyKeyword(s: Stmt, r: Reader, n: Notify, where = 'vrrp_insta
   }
   const cmd = scriptCommand(s, r);
   if (!cmd) return true;
-  if (n[key]) r.diags.error(s.kw, s.kw.text, `${s.kw.text} script already specified; this one is ignored`, { found: cmd.argv.join(' ') });
+  if (n[key]) r.diags.error(s.kw, s.kw.text, `${s.kw.text} script already specified; this one is ignored`, { expected: `one ${s.kw.text} per block`, found: cmd.argv.join(' ') });
   else n[key] = cmd;
   return true;
 }

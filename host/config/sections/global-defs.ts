@@ -117,7 +117,7 @@ function globalKeyword(s: Stmt, g: GlobalDefs, r: Reader): void {
     return;
   }
   if (NEWER_THAN_227.has(k)) {
-    d.error(s.kw, k, `'${k}' is not a keepalived 2.2.7 keyword (added later); vipd ${k === 'v3_checksum_as_v2' || k === 'vrrp_owner_ignore_adverts' ? 'honours it' : 'ignores it'}, keepalived 2.2.7 reports it as unknown`, { found: k });
+    d.error(s.kw, k, `'${k}' is not a keepalived 2.2.7 keyword (added later); vipd ${k === 'v3_checksum_as_v2' || k === 'vrrp_owner_ignore_adverts' ? 'honours it' : 'ignores it'}, keepalived 2.2.7 reports it as unknown`, { expected: 'a keepalived 2.2.7 global_defs keyword', found: k });
     if (k === 'v3_checksum_as_v2') g.v3ChecksumAsV2 = r.flag(s);
     if (k === 'vrrp_owner_ignore_adverts') g.ownerIgnoreAdverts = r.flag(s);
     return;
@@ -127,7 +127,7 @@ function globalKeyword(s: Stmt, g: GlobalDefs, r: Reader): void {
     return;
   }
   if (k in NOT_IN_DEBIAN_BUILD) {
-    d.error(s.kw, k, `'${k}' ${NOT_IN_DEBIAN_BUILD[k]}: keepalived 2.2.7 (Debian) reports it as unknown; vipd ignores it`, { found: k });
+    d.error(s.kw, k, `'${k}' ${NOT_IN_DEBIAN_BUILD[k]}: keepalived 2.2.7 (Debian) reports it as unknown; vipd ignores it`, { expected: 'a keyword of the keepalived 2.2.7 Debian build', found: k });
     return;
   }
   // Model keywords whose missing value is a plain config error in 2.2.7 (not the exit-2 abort of r.arg).
@@ -138,7 +138,7 @@ function globalKeyword(s: Stmt, g: GlobalDefs, r: Reader): void {
     script_user: 'no script username specified',
   };
   if (s.args.length === 0 && MISSING_IS_ERROR[k]) {
-    d.error(s.kw, k, MISSING_IS_ERROR[k], { expected: 'a value' });
+    d.error(s.kw, k, MISSING_IS_ERROR[k], { expected: 'a value', found: 'nothing' });
     return;
   }
   const garpSecs = (field: 'masterDelayUs' | 'masterRefreshUs' | 'lowerPrioDelayUs') => {
@@ -159,7 +159,7 @@ function globalKeyword(s: Stmt, g: GlobalDefs, r: Reader): void {
       blockExtraArgs(s, r);
       if (!requireBlock(s, r)) return;
       g.notificationEmail = flat(s.block).map((t) => t.text);
-      if (s.block && g.notificationEmail.length === 0) d.warn(s.kw, k, 'empty notification_email block', { expected: 'one address per line' });
+      if (s.block && g.notificationEmail.length === 0) d.warn(s.kw, k, 'empty notification_email block', { expected: 'one address per line', found: 'nothing' });
       return;
     case 'notification_email_from': { const t = r.arg(s); if (t) g.notificationEmailFrom = t.text; return; }
     case 'smtp_server': {
@@ -247,11 +247,11 @@ function globalKeyword(s: Stmt, g: GlobalDefs, r: Reader): void {
       return;
     }
     case 'vrrp_iptables':
-      d.warn(s.kw, k, "iptables is not supported (as in keepalived 2.2.7 Debian): nftables is used instead; replace 'vrrp_iptables' with 'nftables'");
+      d.warn(s.kw, k, "iptables is not supported (as in keepalived 2.2.7 Debian): nftables is used instead; replace 'vrrp_iptables' with 'nftables'", { expected: 'nftables', found: 'vrrp_iptables' });
       return;
     case 'include_check': {
       // The lexer applies the level to the includes that follow; here only the words keepalived rejects.
-      for (const p of includeCheckLevel(s.args.map((a) => a.text), 0).problems) d.error(s.args[p.index], k, p.message, { found: s.args[p.index].text });
+      for (const p of includeCheckLevel(s.args.map((a) => a.text), 0).problems) d.error(s.args[p.index], k, p.message, { expected: 'LEVEL then +TYPE or -TYPE words (read, match, wildcard_match, brace_match)', found: s.args[p.index].text });
       return;
     }
   }
@@ -276,7 +276,7 @@ function keepScript(s: Stmt, g: GlobalDefs, r: Reader): void {
   const key = GLOBAL_SCRIPTS[s.kw.text];
   const cmd = scriptCommand(s, r);
   if (!cmd) return;
-  if (g.scripts[key]) r.diags.error(s.kw, s.kw.text, `${s.kw.text} already specified; ignoring ${cmd.argv.join(' ')}`, { found: cmd.argv.join(' ') });
+  if (g.scripts[key]) r.diags.error(s.kw, s.kw.text, `${s.kw.text} already specified; ignoring ${cmd.argv.join(' ')}`, { expected: `one ${s.kw.text}`, found: cmd.argv.join(' ') });
   else g.scripts[key] = cmd;
 }
 
@@ -284,7 +284,7 @@ function keepScript(s: Stmt, g: GlobalDefs, r: Reader): void {
 export function checkSpec(s: Stmt, spec: Spec, r: Reader): boolean {
   if (s.args.length === 0) {
     if (spec.missing === 'abort') r.arg(s);
-    else if (spec.missing !== 'ok') r.diags.error(s.kw, s.kw.text, spec.missing, { expected: 'a value' });
+    else if (spec.missing !== 'ok') r.diags.error(s.kw, s.kw.text, spec.missing, { expected: 'a value', found: 'nothing' });
     return spec.missing === 'ok';
   }
   spec.check?.(s, r);
@@ -304,7 +304,7 @@ function rtClamp(t: Token | undefined, kw: string, r: Reader): number | null {
 /** `[vrrp_]garp_extra_if [all] SECONDS` (either order); the instance form also takes 0. */
 export function garpExtraIf(s: Stmt, r: Reader, min: number): void {
   const nums = s.args.filter((a) => a.text !== 'all');
-  if (nums.length === 0) r.diags.error(s.kw, s.kw.text, `${s.kw.text} specified without time - ignoring`, { expected: `[all] seconds ${min}..86400` });
+  if (nums.length === 0) r.diags.error(s.kw, s.kw.text, `${s.kw.text} specified without time - ignoring`, { expected: `[all] seconds ${min}..86400`, found: s.args.length ? s.args.map((a) => a.text).join(' ') : 'nothing' });
   for (const t of nums) if (r.uint(t, s.kw.text, min, 86400) === null) break;
 }
 
@@ -326,7 +326,7 @@ const UMASK_BITS = new Set(['IRUSR', 'IWUSR', 'IXUSR', 'IRGRP', 'IWGRP', 'IXGRP'
 function umask(s: Stmt, r: Reader): void {
   const t = s.args[0];
   if (/^\d/.test(t.text)) {
-    if (s.args.length > 1) r.diags.error(s.args[1], s.kw.text, 'extra parameter(s) to umask option', { found: s.args[1].text });
+    if (s.args.length > 1) r.diags.error(s.args[1], s.kw.text, 'extra parameter(s) to umask option', { expected: 'one umask value (numbers joined with |)', found: s.args[1].text });
     const v = /^0[xX][0-9a-fA-F]+$/.test(t.text) ? parseInt(t.text, 16) : /^0[0-7]*$/.test(t.text) ? parseInt(t.text, 8) : /^[1-9]\d*$/.test(t.text) ? Number(t.text) : NaN;
     if (!(v >= 0 && v <= 0o777)) r.diags.error(t, s.kw.text, `invalid umask value ${t.text}`, { expected: 'an octal mode at most 0777 or IRUSR|IWGRP|...', found: t.text });
     return;
@@ -344,13 +344,13 @@ function lvsTimeouts(s: Stmt, r: Reader): void {
     const w = a[i].text;
     if (w === 'tcp' || w === 'tcpfin' || w === 'udp') {
       const v = a[i + 1];
-      if (!v) { r.diags.error(a[i], s.kw.text, `no value specified for lvs_timeout ${w} - ignoring`, { expected: `${w} SECONDS` }); options++; break; }
+      if (!v) { r.diags.error(a[i], s.kw.text, `no value specified for lvs_timeout ${w} - ignoring`, { expected: `${w} SECONDS`, found: 'nothing' }); options++; break; }
       r.uint(v, s.kw.text, 0, 2_678_400);
       options++;
       i++;
     } else r.diags.error(a[i], s.kw.text, `unknown option ${w} specified for lvs_timeouts`, { expected: 'tcp N, tcpfin N or udp N', found: w });
   }
-  if (options === 0) r.diags.error(s.kw, s.kw.text, 'lvs_timeouts requires at least one option', { expected: 'tcp N | tcpfin N | udp N' });
+  if (options === 0) r.diags.error(s.kw, s.kw.text, 'lvs_timeouts requires at least one option', { expected: 'tcp N | tcpfin N | udp N', found: 'nothing' });
 }
 
 function lvsFlushOnStop(s: Stmt, r: Reader): void {

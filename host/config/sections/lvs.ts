@@ -46,7 +46,7 @@ export function parseLvs(s: Stmt, r: Reader): RawBlock {
   // 2.2.7 reports a protocol on a fwmark service as a config error (the protocol is ignored).
   if (s.kw.text === 'virtual_server' && s.args[0]?.text === 'fwmark') {
     const proto = (s.block ?? []).find((c) => c.kw.text === 'protocol');
-    if (proto) r.diags.warn(proto.kw, 'protocol', `virtual server fwmark ${s.args[1]?.text ?? ''}: protocol specified for fwmark - protocol will be ignored`);
+    if (proto) r.diags.warn(proto.kw, 'protocol', `virtual server fwmark ${s.args[1]?.text ?? ''}: protocol specified for fwmark - protocol will be ignored`, { expected: 'no protocol for a fwmark virtual_server', found: `protocol ${proto.args[0]?.text ?? ''}`.trim() });
   }
   return b;
 }

@@ -79,7 +79,7 @@ class Line {
     const w = this.words[this.i];
     const v = this.words[this.i + 1];
     if (!v) {
-      this.r.diags.error(w, this.kw, `'${w.text}' needs a value`, { expected: 'a value', status: 'abort' });
+      this.r.diags.error(w, this.kw, `'${w.text}' needs a value`, { expected: 'a value', found: 'nothing', status: 'abort' });
       this.bad = true;
       return null;
     }
@@ -113,7 +113,7 @@ class Line {
     const p = (this.what === 'route' ? own(PROTOCOLS, v.text) : undefined) ?? num(v.text, 0, 255);
     if (p === null) this.error(v, `protocol ${v.text} not found or invalid for ${this.what}`, this.what === 'route' ? 'a number or an rt_protos name' : 'a number');
     else if (p !== RTPROT_KEEPALIVED) {
-      this.r.diags.warn(v, this.kw, `a ${this.what} with protocol ${v.text} cannot be tracked; it is installed with protocol keepalived (18), as keepalived does`);
+      this.r.diags.warn(v, this.kw, `a ${this.what} with protocol ${v.text} cannot be tracked; it is installed with protocol keepalived (18), as keepalived does`, { expected: 'protocol keepalived (18) or no protocol', found: v.text });
     }
   }
 
@@ -199,11 +199,11 @@ export function parseRoute(s: Stmt, r: Reader, kw: string): RouteSpec | null {
     if (t === 'src') {
       const a = addr('route source'); if (a) spec.src = a;
     } else if (t === 'via' || t === 'gw') {
-      if (t === 'gw') r.diags.warn(w, kw, '"gw" for routes is deprecated; use "via"');
+      if (t === 'gw') r.diags.warn(w, kw, '"gw" for routes is deprecated; use "via"', { expected: 'via', found: 'gw' });
       if (L.peek()?.text === 'inet' || L.peek()?.text === 'inet6') L.i++;
       const a = addr('gateway'); if (a) spec.via = a;
     } else if (t === 'or') {
-      r.diags.warn(w, kw, '"or" for routes is deprecated; use "nexthop"');
+      r.diags.warn(w, kw, '"or" for routes is deprecated; use "nexthop"', { expected: 'nexthop', found: 'or' });
       addr('gateway');
       L.notYet.push({ at: w, what: "'or'", why: 'a second nexthop: multipath routes' });
     } else if (t === 'dev' || t === 'oif') {
@@ -288,7 +288,7 @@ export function parseRoute(s: Stmt, r: Reader, kw: string): RouteSpec | null {
     }
   }
   if (!dst) {
-    r.diags.error(s.kw, kw, 'route has no destination', { expected: 'PREFIX or default' });
+    r.diags.error(s.kw, kw, 'route has no destination', { expected: 'PREFIX or default', found: 'nothing' });
     return null;
   }
   if (dst.text === 'default') {
@@ -300,7 +300,7 @@ export function parseRoute(s: Stmt, r: Reader, kw: string): RouteSpec | null {
   }
   const mixed = addrs.find((a) => a.family !== spec.family);
   if (mixed) L.error(mixed.at, `cannot mix IPv4 and IPv6 addresses for route (${mixed.at.text} with ${dst.text})`, `an ${spec.family === 'inet' ? 'IPv4' : 'IPv6'} address`);
-  if (spec.family === 'inet') for (const w of v6only) L.error(w, `${w.text} is only valid for IPv6 routes`);
+  if (spec.family === 'inet') for (const w of v6only) L.error(w, `${w.text} is only valid for IPv6 routes`, 'an IPv6 destination for this option');
   const skip = L.finish();
   if (skip) spec.skip = skip;
   return spec;
@@ -348,7 +348,7 @@ export function parseRule(s: Stmt, r: Reader, kw: string): RuleSpec | null {
         return null;
       }
       if (spec.family && a.family !== spec.family) {
-        r.diags.error(v, kw, `rule mixes address families at '${v.text}'`, { found: v.text });
+        r.diags.error(v, kw, `rule mixes address families at '${v.text}'`, { expected: `an ${spec.family === 'inet' ? 'IPv4' : 'IPv6'} address like the rest of the rule`, found: v.text });
         return null;
       }
       spec.family = a.family;
@@ -432,8 +432,8 @@ export function parseRule(s: Stmt, r: Reader, kw: string): RuleSpec | null {
       L.error(w, `unknown rule option '${t}'`, 'an ip rule option (from, to, not, table, goto, priority, iif, oif, fwmark, tos, ...)');
     }
   }
-  if (actions.length === 0) L.error(s.kw, 'no action specified for rule', 'table, goto, nop, l3mdev, blackhole, unreachable or prohibit', null);
-  else if (actions.length > 1) L.error(actions[1], 'cannot specify more than one of table/nop/goto/blackhole/prohibit/unreachable/l3mdev for a rule');
+  if (actions.length === 0) L.error(s.kw, 'no action specified for rule', 'table, goto, nop, l3mdev, blackhole, unreachable or prohibit', 'nothing');
+  else if (actions.length > 1) L.error(actions[1], 'cannot specify more than one of table/nop/goto/blackhole/prohibit/unreachable/l3mdev for a rule', 'one action per rule');
   if (gotoAt && spec.goto !== undefined) {
     if (spec.priority === null) L.error(gotoAt, `goto target ${spec.goto} specified without a preference`, 'priority N, below the target');
     else if (spec.priority >= spec.goto) L.error(gotoAt, `preference ${spec.priority} >= goto target ${spec.goto}`, 'a goto target above the preference');

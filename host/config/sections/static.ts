@@ -24,7 +24,7 @@ export function parseStatic(s: Stmt, r: Reader, into: StaticConfig, groups: read
     else if (s.kw.text === 'static_routes') into.routes.push(v as StaticConfig['routes'][number]);
     else {
       const rule = v as StaticConfig['rules'][number];
-      if (rule.priority === null) r.diags.warn(rule.at, s.kw.text, 'rule has no preference specified; keepalived sets 16384, which is probably not what you want', { expected: 'priority N' });
+      if (rule.priority === null) r.diags.warn(rule.at, s.kw.text, 'rule has no preference specified; keepalived sets 16384, which is probably not what you want', { expected: 'priority N', found: 'nothing' });
       into.rules.push(rule);
     }
   }
@@ -34,7 +34,7 @@ export function parseStatic(s: Stmt, r: Reader, into: StaticConfig, groups: read
 export function parseTrackGroup(s: Stmt, r: Reader): TrackGroup | null {
   // 2.2.7: "track_group must have a name - skipping", a config error (exit 5), not the exit-2 abort (measured).
   const name = s.args[0];
-  if (!name) { r.diags.error(s.kw, s.kw.text, 'track_group must have a name - skipping', { expected: 'track_group NAME {' }); return null; }
+  if (!name) { r.diags.error(s.kw, s.kw.text, 'track_group must have a name - skipping', { expected: 'track_group NAME {', found: 'nothing' }); return null; }
   const tg: TrackGroup = { at: name, name: name.text, members: [] };
   for (const e of s.block ?? []) {
     if (e.kw.text === 'group') tg.members.push(...flat(e.block).map((t) => t.text));

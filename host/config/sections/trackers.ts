@@ -9,7 +9,7 @@ import { blockExtraArgs, notImplemented, requireBlock, notifyKeyword, scriptComm
 
 export function parseVrrpScript(s: Stmt, r: Reader): VrrpScript | null {
   const name = s.args[0]?.text;
-  if (!name) { r.diags.error(s.kw, s.kw.text, 'vrrp_script must have a name', { expected: 'vrrp_script NAME {' }); return null; }
+  if (!name) { r.diags.error(s.kw, s.kw.text, 'vrrp_script must have a name', { expected: 'vrrp_script NAME {', found: 'nothing' }); return null; }
   const v: VrrpScript = { at: s.kw, name, script: null, intervalUs: 1_000_000, timeoutUs: 0, weight: 0, weightReverse: false, rise: 1, fall: 1, initFail: false };
   for (const e of s.block ?? []) {
     const k = e.kw.text;
@@ -41,7 +41,7 @@ export function parseVrrpScript(s: Stmt, r: Reader): VrrpScript | null {
     }
   }
   if (!v.script) {
-    r.diags.error(s.kw, 'vrrp_script', `no script set for vrrp_script ${name}; the script is removed`, { expected: 'script "command"' });
+    r.diags.error(s.kw, 'vrrp_script', `no script set for vrrp_script ${name}; the script is removed`, { expected: 'script "command"', found: 'nothing' });
     return null;
   }
   return v;
@@ -49,7 +49,7 @@ export function parseVrrpScript(s: Stmt, r: Reader): VrrpScript | null {
 
 export function parseSyncGroup(s: Stmt, r: Reader): SyncGroup | null {
   const name = s.args[0]?.text;
-  if (!name) { r.diags.error(s.kw, s.kw.text, 'vrrp_sync_group must have a name', { expected: 'vrrp_sync_group NAME {' }); return null; }
+  if (!name) { r.diags.error(s.kw, s.kw.text, 'vrrp_sync_group must have a name', { expected: 'vrrp_sync_group NAME {', found: 'nothing' }); return null; }
   const g: SyncGroup = {
     at: s.kw, name, members: [], trackInterfaces: [], trackScripts: [], trackFiles: [], trackProcesses: [],
     notify: emptyNotify(), smtpAlert: null, notifyPriorityChanges: false, trackingWeight: false,
@@ -62,7 +62,7 @@ export function parseSyncGroup(s: Stmt, r: Reader): SyncGroup | null {
     if (k.startsWith('track_')) { blockExtraArgs(e, r); if (!requireBlock(e, r)) continue; }
     switch (k) {
       case 'group':
-        if (g.members.length > 0) { r.diags.error(e.kw, k, `group list already specified for sync group ${name}`, { found: 'a second group block' }); break; }
+        if (g.members.length > 0) { r.diags.error(e.kw, k, `group list already specified for sync group ${name}`, { expected: 'one group { ... } block', found: 'a second group block' }); break; }
         // 2.2.7 takes the names from the block; names written on the keyword line are unknown keywords.
         g.members.push(...flat(e.block).map((t) => t.text));
         break;
@@ -74,7 +74,7 @@ export function parseSyncGroup(s: Stmt, r: Reader): SyncGroup | null {
       case 'smtp_alert': g.smtpAlert = r.flag(e); break;
       case 'notify_priority_changes': g.notifyPriorityChanges = r.flag(e); break;
       case 'sync_group_tracking_weight': g.trackingWeight = true; break;
-      case 'global_tracking': r.diags.warn(e.kw, k, 'global_tracking is deprecated; use track_interface/script/file on the group'); g.trackingWeight = true; break;
+      case 'global_tracking': r.diags.warn(e.kw, k, 'global_tracking is deprecated; use track_interface/script/file on the group', { expected: 'track_interface/track_script/track_file with weights on the group', found: 'global_tracking' }); g.trackingWeight = true; break;
       default: unknownKeyword(e, r, 'vrrp_sync_group');
     }
   }
@@ -83,19 +83,19 @@ export function parseSyncGroup(s: Stmt, r: Reader): SyncGroup | null {
 
 export function parseTrackFile(s: Stmt, r: Reader): TrackFile | null {
   const name = s.args[0]?.text;
-  if (!name) { r.diags.error(s.kw, s.kw.text, `${s.kw.text} must have a name`); return null; }
+  if (!name) { r.diags.error(s.kw, s.kw.text, `${s.kw.text} must have a name`, { expected: `${s.kw.text} NAME {`, found: 'nothing' }); return null; }
   const f: TrackFile = { at: s.kw, name, file: null, weight: 1, reverse: false, initFile: null };
   for (const e of s.block ?? []) {
     const k = e.kw.text;
     // 2.2.7 (measured): a missing file or weight is a config error, not the exit-2 abort; a second file is refused.
     if (k === 'file') {
       const t = e.args[0];
-      if (!t) r.diags.error(e.kw, k, `track file ${name} file name missing`, { expected: 'file PATH' });
-      else if (f.file !== null) r.diags.error(t, k, `file already set for track file ${name} - ignoring ${t.text}`, { found: t.text });
+      if (!t) r.diags.error(e.kw, k, `track file ${name} file name missing`, { expected: 'file PATH', found: 'nothing' });
+      else if (f.file !== null) r.diags.error(t, k, `file already set for track file ${name} - ignoring ${t.text}`, { expected: 'one file per track_file', found: t.text });
       else f.file = t.text;
     } else if (k === 'weight') {
       const t = e.args[0];
-      if (!t) r.diags.error(e.kw, k, `no weight specified for track file ${name} - ignoring`, { expected: 'weight N [reverse]' });
+      if (!t) r.diags.error(e.kw, k, `no weight specified for track file ${name} - ignoring`, { expected: 'weight N [reverse]', found: 'nothing' });
       else { const v = r.int(t, k, -2147483647, 2147483647); if (v !== null) f.weight = v; }
       if (e.args[1]?.text === 'reverse') f.reverse = true;
     } else if (k === 'init_file') {
@@ -109,13 +109,13 @@ export function parseTrackFile(s: Stmt, r: Reader): TrackFile | null {
       f.initFile = { value: val, overwrite: e.args.some((a) => a.text === 'overwrite') };
     } else unknownKeyword(e, r, 'track_file');
   }
-  if (!f.file) { r.diags.error(s.kw, s.kw.text, `no file set for track_file ${name}; it is removed`, { expected: 'file "path"' }); return null; }
+  if (!f.file) { r.diags.error(s.kw, s.kw.text, `no file set for track_file ${name}; it is removed`, { expected: 'file "path"', found: 'nothing' }); return null; }
   return f;
 }
 
 export function parseTrackProcess(s: Stmt, r: Reader): TrackProcess | null {
   const name = s.args[0]?.text;
-  if (!name) { r.diags.error(s.kw, s.kw.text, 'vrrp_track_process must have a name'); return null; }
+  if (!name) { r.diags.error(s.kw, s.kw.text, 'vrrp_track_process must have a name', { expected: 'vrrp_track_process NAME {', found: 'nothing' }); return null; }
   const p: TrackProcess = { at: s.kw, name, argv: [], paramMatch: 'exact', weight: 0, reverse: false, quorum: 1, quorumMax: 0xffffffff, forkDelayUs: 0, terminateDelayUs: 0, fullCommand: false };
   let quorumMaxAt: Position | undefined;
   for (const e of s.block ?? []) {
@@ -123,7 +123,7 @@ export function parseTrackProcess(s: Stmt, r: Reader): TrackProcess | null {
     const num = (min: number, max: number) => { const t = r.arg(e); return t ? r.int(t, k, min, max) : null; };
     switch (k) {
       case 'process':
-        if (p.argv.length > 0 && e.args.length > 0) r.diags.error(e.args[0], k, `process already set for track process ${name} - ignoring ${e.args[0].text}`, { found: e.args[0].text });
+        if (p.argv.length > 0 && e.args.length > 0) r.diags.error(e.args[0], k, `process already set for track process ${name} - ignoring ${e.args[0].text}`, { expected: 'one process per vrrp_track_process', found: e.args[0].text });
         else { p.argv = e.args.map((a) => a.text); if (p.argv.length === 0) r.arg(e, 1, 'a process name'); }
         break;
       case 'param_match': {
@@ -133,7 +133,7 @@ export function parseTrackProcess(s: Stmt, r: Reader): TrackProcess | null {
         break;
       }
       case 'weight': {
-        if (!e.args[0]) { r.diags.error(e.kw, k, `no weight specified for track process ${name} - ignoring`, { expected: 'weight N [reverse]' }); break; }
+        if (!e.args[0]) { r.diags.error(e.kw, k, `no weight specified for track process ${name} - ignoring`, { expected: 'weight N [reverse]', found: 'nothing' }); break; }
         const n = num(-254, 254);
         if (n !== null) p.weight = n;
         if (e.args[1]?.text === 'reverse') p.reverse = true;
@@ -162,6 +162,6 @@ export function parseTrackProcess(s: Stmt, r: Reader): TrackProcess | null {
     r.diags.error(quorumMaxAt, 'quorum_max', `quorum_max ${p.quorumMax} is less than quorum ${p.quorum}; quorum_max ignored`, { expected: `at least ${p.quorum}`, found: String(p.quorumMax) });
     p.quorumMax = 0xffffffff;
   }
-  if (p.argv.length === 0) { r.diags.error(s.kw, s.kw.text, `no process set for vrrp_track_process ${name}; it is removed`, { expected: 'process NAME' }); return null; }
+  if (p.argv.length === 0) { r.diags.error(s.kw, s.kw.text, `no process set for vrrp_track_process ${name}; it is removed`, { expected: 'process NAME', found: 'nothing' }); return null; }
   return p;
 }

@@ -94,7 +94,7 @@ export function parseInstance(s: Stmt, r: Reader, garpBase: GarpSettings, bfdNam
   }
   // `use_ipvlan [NAME] [ADDR[/PREFIX]] [bridge|private|vepa]`: an IPv4 instance needs the ipvlan's own address.
   if (d.useIpvlanAt && !d.useIpvlanAddr && family === 'inet') {
-    r.diags.error(d.useIpvlanAt, 'use_ipvlan', `(${d.name}) IPv4 ipvlan requires a source ip address to be configured`, { expected: 'use_ipvlan [NAME] ADDRESS[/PREFIX]' });
+    r.diags.error(d.useIpvlanAt, 'use_ipvlan', `(${d.name}) IPv4 ipvlan requires a source ip address to be configured`, { expected: 'use_ipvlan [NAME] ADDRESS[/PREFIX]', found: `use_ipvlan without an address` });
   }
   return d;
 }
@@ -108,7 +108,7 @@ function instanceKeyword(s: Stmt, d: InstanceDraft, r: Reader, bfdNames: Readonl
     const t = r.arg(s);
     if (!t) return;
     const v = r.int(t, k, 0, 4294);
-    if (v === null) diags.error(t, k, `${who} ${k} '${t.text}' invalid - ignoring`);
+    if (v === null) diags.error(t, k, `${who} ${k} '${t.text}' invalid - ignoring`, { expected: 'a number of seconds in [0, 4294]', found: t.text });
     else d.garp[field] = v * 1_000_000;
   };
   const garpCount = (field: 'masterRepeat' | 'masterRefreshRepeat' | 'lowerPrioRepeat', min: number) => {
@@ -122,7 +122,7 @@ function instanceKeyword(s: Stmt, d: InstanceDraft, r: Reader, bfdNames: Readonl
   if (NEWER_THAN_227.has(k)) {
     // A warning, not an error: keepalived 2.2.7's -t verdict (5) without refusing a reload of a configuration that
     // uses them (vipd implements owner_ignore_adverts and v3_checksum_as_v2).
-    diags.warn(s.kw, k, `'${k}' is not a keepalived 2.2.7 keyword (added later); keepalived 2.2.7 reports it as unknown`, { found: k });
+    diags.warn(s.kw, k, `'${k}' is not a keepalived 2.2.7 keyword (added later); keepalived 2.2.7 reports it as unknown`, { expected: 'a keepalived 2.2.7 vrrp_instance keyword', found: k });
     if (k === 'owner_ignore_adverts') d.bools.ownerIgnoreAdverts = r.flag(s);
     if (k === 'v3_checksum_as_v2') d.bools.v3ChecksumAsV2 = r.flag(s);
     return;
@@ -297,11 +297,11 @@ function instanceKeyword(s: Stmt, d: InstanceDraft, r: Reader, bfdNames: Readonl
       return;
     }
     case 'lvs_sync_daemon_interface':
-      diags.warn(s.kw, k, `${who} lvs_sync_daemon_interface in a vrrp_instance is deprecated; use the global lvs_sync_daemon`);
+      diags.warn(s.kw, k, `${who} lvs_sync_daemon_interface in a vrrp_instance is deprecated; use the global lvs_sync_daemon`, { expected: 'lvs_sync_daemon in global_defs', found: 'lvs_sync_daemon_interface' });
       r.arg(s, 1, 'an interface name');
       return;
     case 'linkbeat_use_polling':
-      diags.warn(s.kw, k, `${who} 'linkbeat_use_polling' in a vrrp_instance is deprecated; use a linkbeat_interfaces block`);
+      diags.warn(s.kw, k, `${who} 'linkbeat_use_polling' in a vrrp_instance is deprecated; use a linkbeat_interfaces block`, { expected: 'a linkbeat_interfaces block', found: 'linkbeat_use_polling' });
       return;
     case 'use_ipvlan':
       d.useIpvlanAt = s.kw;
@@ -314,7 +314,7 @@ function instanceKeyword(s: Stmt, d: InstanceDraft, r: Reader, bfdNames: Readonl
       return;
     case 'kernel_rx_buf_size': {
       const t = s.args[0];
-      if (!t) diags.error(s.kw, k, `${who} invalid kernel_rx_buf_size specified`, { expected: 'a size in bytes' });
+      if (!t) diags.error(s.kw, k, `${who} invalid kernel_rx_buf_size specified`, { expected: 'a size in bytes', found: 'nothing' });
       else r.uint(t, k, 0, 4294967295);
       notImplemented(s, r, 'vrrp_instance');
       return;
