@@ -438,7 +438,7 @@ export function checkScriptSecurity(cfg: Config, scriptsAll: VrrpScript[], sys: 
       if (c.kind !== 'track' || (c.user ?? g.scriptUser?.user) !== 'root') continue;
       const resolved = sys.resolveExecutable(c.cmd.argv[0]);
       if (resolved !== null && unsafe(resolved)) {
-        dc.error(c.cmd.at, 'script', `disabling track script ${c.name.replace('vrrp_script ', '')}: it runs as root and its path can be changed by a non-root user`, { expected: 'a script whose file and directories only root can change', found: resolved });
+        dc.warn(c.cmd.at, 'script', `disabling track script ${c.name.replace('vrrp_script ', '')}: it runs as root and its path can be changed by a non-root user`, { expected: 'a script whose file and directories only root can change', found: resolved });
       }
     }
     return;

@@ -29,10 +29,26 @@ export interface Diagnostic extends Position {
 }
 
 /** Where a diagnostic is collected. Pure sink: parsers push, callers read. */
+/** More than this many diagnostics are not listed one by one (a generated config can make millions). */
+export const MAX_LISTED = 5000;
+
 export class Diagnostics {
   readonly list: Diagnostic[] = [];
-  /** keepalived aborts on the first "missing parameter"; we keep parsing but remember it. */
+  /** Diagnostics past MAX_LISTED that were not listed. */
+  suppressed = 0;
+  private readonly statuses = new Set<ConfigStatus | null>();
+  /**
+   * keepalived aborts on the first "missing parameter"; we keep parsing but remember it. Past MAX_LISTED only a
+   * diagnostic whose status is not listed yet is kept, so the verdict stays what it would be.
+   */
   add(d: Diagnostic): void {
+    if (this.list.length >= MAX_LISTED) {
+      if (this.suppressed++ === 0) {
+        this.list.push({ ...pos(d), severity: 'note', status: null, keyword: '', message: `more than ${MAX_LISTED} diagnostics: the rest are not listed (each still counts in the verdict)` });
+      }
+      if (this.statuses.has(d.status)) return;
+    }
+    this.statuses.add(d.status);
     this.list.push(d);
   }
   error(at: Position, keyword: string, message: string, extra: { expected?: string; found?: string; status?: ConfigStatus } = {}): void {

@@ -28,6 +28,8 @@ export interface LoadOptions {
   random?: () => number;
   /** router_id's default (keepalived: the host name); tests pass their own. */
   hostname?: string;
+  /** Lines a configuration may expand to (~SEQ, includes) before the check stops with a fatal error; 250 000. */
+  maxLines?: number;
 }
 
 export interface LoadResult {
@@ -50,6 +52,7 @@ export function loadConfig(path: string = DEFAULT_CONFIG_FILE, options: LoadOpti
     allConfig: options.allConfig ?? false,
     env: options.env,
     random: options.random,
+    maxLines: options.maxLines,
   }, d);
   const tree = buildTree(lines, d);
   const config = buildConfig(path, tree, options.system ?? realSystem, d);

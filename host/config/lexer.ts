@@ -43,7 +43,7 @@ export function lex(path: string, opts: LexOptions, diags: Diagnostics): SourceL
     out: [],
     params: new Map(),
     stack: [],
-    maxLines: opts.maxLines ?? 5_000_000,
+    maxLines: opts.maxLines ?? 250_000,
     stopped: false,
     includeCheck: opts.allConfig ? INCLUDE_ALL : 0,
     blocks: [],

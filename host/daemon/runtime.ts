@@ -105,6 +105,8 @@ export class Daemon {
   private nl!: Netlink;
   private events!: NetEvents;
   private announcer!: Announcer;
+  /** `ifindex|address` of VIPs the daemon is deleting right now (address-event echoes of those are ours). */
+  private readonly beingRemoved = new Map<string, number>();
   private readonly sockets = new Map<string, OpenSocket>();
   private readonly byHandle = new Map<number, Runtime>();
   private readonly links = new Map<number, LinkInfo>();
@@ -485,8 +487,23 @@ export class Daemon {
       // An address on a deleted interface went with it (the kernel removes them); ENODEV: deleted meanwhile.
       // One that could not be deleted stays listed, so the next removal tries it again.
       if (ifindex !== undefined && this.links.has(ifindex)
-        && !await this.step(p, () => this.nl.delAddress({ address: v.addr, prefix: v.prefix, ifindex }), 'EADDRNOTAVAIL', 'ENODEV')) continue;
-      r.installed.splice(r.installed.indexOf(v), 1);
+        && !await this.removing(v.addr, ifindex, () => this.step(p, () => this.nl.delAddress({ address: v.addr, prefix: v.prefix, ifindex }), 'EADDRNOTAVAIL', 'ENODEV'))) continue;
+      forget(r.installed, v);
+    }
+  }
+
+  /** Runs a VIP deletion with the address marked as ours to remove (see onAddressEvent). */
+  private async removing<T>(address: string, ifindex: number, del: () => Promise<T>): Promise<T> {
+    const key = `${ifindex}|${address}`;
+    this.beingRemoved.set(key, (this.beingRemoved.get(key) ?? 0) + 1);
+    try {
+      return await del();
+    } finally {
+      // The kernel's event may trail the answer a little: keep the mark until the event loop has read it.
+      setTimeout(() => {
+        const n = (this.beingRemoved.get(key) ?? 1) - 1;
+        if (n > 0) this.beingRemoved.set(key, n); else this.beingRemoved.delete(key);
+      }, 200).unref?.();
     }
   }
 
@@ -629,6 +646,9 @@ export class Daemon {
           void this.rederiveSource(r, a.address);
           break;
         case 'vip-gone': {
+          // The kernel's event for an address the daemon is removing itself (a reload, a transition) can arrive
+          // before the removal's own answer: that is not someone else.
+          if (e.ifindex !== undefined && this.beingRemoved.has(`${e.ifindex}|${a.address}`)) break;
           const k = r.installed.findIndex((v) => sameAddress(v.addr, a.address));
           if (k >= 0) r.installed.splice(k, 1);
           this.log.warn(`${who} VIP ${a.address} was removed from its interface by someone else while MASTER; `
@@ -806,8 +826,8 @@ export class Daemon {
     this.effects.run(ip.handle, async () => {
       for (const v of stale) {
         const ifindex = v.dev ? this.ifindexOf(v.dev) : ip.ifindex;
-        if (ifindex !== undefined) await this.tolerate(() => this.nl.delAddress({ address: v.addr, prefix: v.prefix, ifindex }), 'EADDRNOTAVAIL');
-        r.installed.splice(r.installed.indexOf(v), 1);
+        if (ifindex !== undefined) await this.removing(v.addr, ifindex, () => this.tolerate(() => this.nl.delAddress({ address: v.addr, prefix: v.prefix, ifindex }), 'EADDRNOTAVAIL'));
+        forget(r.installed, v);
       }
       if (added.length > 0) {
         await this.installVips(r);
@@ -881,3 +901,8 @@ export class Daemon {
   }
 }
 
+/** Removes `v` from a list if it is still there (an address event may have taken it out already). */
+function forget<T>(list: T[], v: T): void {
+  const k = list.indexOf(v);
+  if (k >= 0) list.splice(k, 1);
+}
