@@ -623,6 +623,9 @@ export class Daemon {
 
   /** An address came or went (address-events.ts says what that means for each instance). */
   private onAddressEvent(e: AddressEvent): void {
+    // An address added matters only to an instance whose source is missing. Without this, every VIP the daemon
+    // installs (1 000 at a cold start) would build a view of every instance: quadratic work at start-up.
+    if (e.action === 'added' && this.srcLost.size === 0) return;
     const views = [...this.byHandle.values()].map((r) => this.addressView(r));
     for (const a of addressActions(e, views)) {
       const r = this.byHandle.get(a.handle)!;
