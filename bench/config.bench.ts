@@ -11,7 +11,9 @@ import { loadConfig, realSystem } from '../host/config/index.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const KEEPALIVED = '/usr/sbin/keepalived';
-const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1] || 3);
+const runsAt = process.argv.indexOf('--runs');
+// Without --runs, indexOf is -1 and argv[0] (node's path) is no number: the default must not come from there.
+const RUNS = runsAt >= 0 ? Number(process.argv[runsAt + 1]) || 3 : 3;
 
 function configText(n: number): string {
   // Unicast instances: VRIDs repeat every 250 but the peer sets are disjoint, so no VRID clash.
