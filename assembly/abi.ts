@@ -2,14 +2,15 @@
 // test/host/abi.test.ts checks that the two agree with the built module. Bump ABI_VERSION on any change.
 
 // @ts-ignore: decorator
-@inline export const ABI_VERSION: i32 = 7;
+@inline export const ABI_VERSION: i32 = 8;
 
 // ---- Regions (static, from memory.data; the host reaches them through the *Ptr() exports) ----
 // RX: [0,16) source address, [16,32) destination address (IPv6 only; IPv4 takes both from its header),
 //     [32, 32+RX_CAP) the datagram: the whole IPv4 packet with its header, or the IPv6 payload (VRRP message).
 // @ts-ignore: decorator
 @inline export const RX_CAP: i32 = 4224;
-// TX: [0,16) source, [16,32) destination, [32, 32+TX_CAP) the VRRP message (no IP header), written by the core.
+// TX: [0,16) source, [16,32) destination, [32, 32+TX_CAP) the VRRP message (no IP header), written by the core;
+//     for an AH instance (auth type 2) the whole IPv4 packet instead: header, AH header, message (send it with IP_HDRINCL).
 // @ts-ignore: decorator
 @inline export const TX_CAP: i32 = 4160;
 // CFG: one instance configuration, laid out as the CFG_* offsets below.
@@ -102,6 +103,8 @@
 // @ts-ignore: decorator
 @inline export const RX_PEER_TTL_RANGE: i32 = 5;     // unicast peer TTL outside [min_ttl, max_ttl]
 // @ts-ignore: decorator
+@inline export const RX_AH_NOT_VRRP: i32 = 6;        // #6 an AH header whose next header is not VRRP: not ours
+// @ts-ignore: decorator
 @inline export const RX_TOO_SHORT: i32 = -1;         // shorter than the IP and VRRP headers
 // @ts-ignore: decorator
 @inline export const RX_BAD_IP_HEADER: i32 = -2;     // not IPv4, or a header length that does not fit
@@ -139,6 +142,12 @@
 @inline export const RX_UNICAST_SRC: i32 = -18;      // #15 unicast source not a configured peer
 // @ts-ignore: decorator
 @inline export const RX_BAD_FAMILY: i32 = -19;       // family neither 4 nor 6, or length beyond RX_CAP (host misuse)
+// @ts-ignore: decorator
+@inline export const RX_AH_BAD_ICV: i32 = -20;       // #6 AH: the ICV (HMAC-MD5-96) is wrong: another password, or a changed packet
+// @ts-ignore: decorator
+@inline export const RX_AH_BAD_SPI: i32 = -21;       // #6 AH: the SPI is not the source address
+// @ts-ignore: decorator
+@inline export const RX_AH_REPLAY: i32 = -22;        // #6 AH: sequence number not above the last one seen
 
 // ---- Checksum forms a received v3 advert matched (INFO and counters) ----
 // @ts-ignore: decorator
@@ -186,7 +195,9 @@
 // @ts-ignore: decorator
 @inline export const CFG_NPEERS: i32 = 38;        // u16 unicast peers
 // @ts-ignore: decorator
-@inline export const CFG_AUTH_TYPE: i32 = 40;     // u8 0 none, 1 PASS, 2 AH
+@inline export const CFG_AUTH_TYPE: i32 = 40;     // u8 0 none, 1 PASS, 2 AH (VRRPv2 over IPv4 only)
+// @ts-ignore: decorator
+@inline export const CFG_TX_TTL: i32 = 41;        // u8 TTL of the IPv4 header the core writes for AH (unicast_ttl; 0 means 255)
 // @ts-ignore: decorator
 @inline export const CFG_SYNC_GROUP: i32 = 42;    // u16 vrrp_sync_group id + 1 (0: none); members move together
 // @ts-ignore: decorator
@@ -252,6 +263,8 @@
 @inline export const CFG_IDENTITY_CHANGED: i32 = -10; // reconfigure may not change socket, VRID or family
 // @ts-ignore: decorator
 @inline export const CFG_GROUP_TOO_BIG: i32 = -11;   // a sync group has at most MAX_GROUP members
+// @ts-ignore: decorator
+@inline export const CFG_BAD_AUTH: i32 = -12;         // auth type above 2, or AH with VRRPv3 or IPv6
 // @ts-ignore: decorator
 @inline export const MAX_GROUP: i32 = 64;
 
@@ -323,7 +336,15 @@
 // @ts-ignore: decorator
 @inline export const S_ADDR_MISSING_DROP: i32 = 31;  // refused at #14b (right count, other addresses): received to keepalived
 // @ts-ignore: decorator
-@inline export const N_STATS: i32 = 32;
+@inline export const S_AH_ICV_ERR: i32 = 32;         // AH refusals, each also counted in S_AUTH_FAILURE (keepalived's one counter)
+// @ts-ignore: decorator
+@inline export const S_AH_SPI_ERR: i32 = 33;
+// @ts-ignore: decorator
+@inline export const S_AH_REPLAY: i32 = 34;
+// @ts-ignore: decorator
+@inline export const S_AH_OTHER_DROP: i32 = 35;      // AH for another protocol, ignored (keepalived drops it uncounted)
+// @ts-ignore: decorator
+@inline export const N_STATS: i32 = 36;
 
 // Engine-wide counters for packets that never reach an instance (globalStats() into INFO as f64).
 // @ts-ignore: decorator

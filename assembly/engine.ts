@@ -6,6 +6,7 @@ import * as queue from './timer/queue';
 import * as fsm from './vrrp/fsm';
 import * as ip from './wire/ip';
 import * as wire from './wire/advert';
+import * as ah from './wire/ah';
 import { CFG, INFO, OUT, RX, TX } from './regions';
 import { NEVER, toHost } from './time';
 import { Instance } from './vrrp/instance';
@@ -242,15 +243,30 @@ function writeOut(kind: i32, handle: i32, a: i32, b: i32, c: i32, d: i32, t: i64
   store<f64>(OUT, toHost(t), 24);
 }
 
-/** Builds the advert of `i` with priority `prio` to destination `dst` into TX; returns the message length. */
-function encode(i: Instance, prio: i32, dst: usize): i32 {
+/**
+ * Builds the advert of `i` with priority `prio` to destination `dst` into TX; returns its length. With AH the
+ * whole IPv4 packet is built; `fresh` says this is a new advert rather than its copy to a further unicast peer,
+ * which keeps the ID and sequence number of the first (keepalived's vrrp_send_adv).
+ */
+function encode(i: Instance, prio: i32, dst: usize, fresh: bool): i32 {
   memory.copy(TX, changetype<usize>(i.src), 16);
   memory.copy(TX + 16, dst, 16);
-  const msg = TX + abi.ADDR_OFF;
+  const isAh = i.authType == 2;
+  const hdrs: i32 = isAh ? ah.IP_LEN + ah.AH_LEN : 0;
+  const msg = TX + abi.ADDR_OFF + hdrs;
   const len = wire.emit(msg, i.version, i.vrid, prio, i.naddr, i.alen, changetype<usize>(i.addrs),
     i.adverIntWire, i.authType, i.authType == 1 ? changetype<usize>(i.authPass) : 0);
   wire.fillChecksum(msg, len, i.family, i.has(abi.F_V3_CHECKSUM_AS_V2), TX, TX + 16);
-  return len;
+  if (!isAh) return len;
+  if (fresh) {
+    i.ipId = (i.ipId + 1) & 0xffff;
+    if (i.ipId == 0) i.ipId = 1; // an ID of 0 would be replaced by the kernel's, which the ICV does not cover
+    // keepalived stops counting near the top (a 1 s advert takes 136 years to get there) and the next master resets.
+    if (i.ahSeq > 0xfffffffd) i.ahCycle = true;
+    else i.ahSeq++;
+  }
+  return ah.build(TX + abi.ADDR_OFF, len, i.ipId, i.ahSeq, i.txTtl, TX, TX + 16, i.has(abi.F_UNICAST),
+    changetype<usize>(i.ahInner), changetype<usize>(i.ahOuter));
 }
 
 /** Expands the oldest record into OUT (and TX). Returns its kind, or -1 when the record produced nothing. */
@@ -264,13 +280,13 @@ function emitHead(): i32 {
     if (i.has(abi.F_UNICAST)) {
       const k = out.peek(3);
       if (k >= i.npeers) { out.pop(); return -1; }
-      const len = encode(i, a, changetype<usize>(i.peers) + (k << 4));
+      const len = encode(i, a, changetype<usize>(i.peers) + (k << 4), k == 0);
       writeOut(kind, handle, len, i.family, i.sock, k, 0);
       if (k + 1 < i.npeers) out.setPeek(3, k + 1);
       else out.pop();
       return kind;
     }
-    const len = encode(i, a, changetype<usize>(i.group));
+    const len = encode(i, a, changetype<usize>(i.group), true);
     writeOut(kind, handle, len, i.family, i.sock, -1, 0);
     out.pop();
     return kind;
@@ -409,7 +425,7 @@ export function encodeScratch(len: i32): i32 {
   const r = readConfig(s, CFG, len, true);
   if (r != abi.CFG_OK) return r;
   const prio = s.basePriority;
-  if (s.has(abi.F_UNICAST) && s.npeers > 0) return encode(s, prio, changetype<usize>(s.peers));
-  return encode(s, prio, changetype<usize>(s.group));
+  if (s.has(abi.F_UNICAST) && s.npeers > 0) return encode(s, prio, changetype<usize>(s.peers), true);
+  return encode(s, prio, changetype<usize>(s.group), true);
 }
 

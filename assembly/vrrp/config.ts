@@ -2,6 +2,7 @@
 import * as abi from '../abi';
 import { Instance } from './instance';
 import { roundInterval, wireToUs } from './timers';
+import { hmacKey } from '../wire/md5';
 
 /** Validates CFG and, when it is sound, writes it into `i`. Returns CFG_OK or a negative CFG_* code. */
 export function readConfig(i: Instance, cfg: usize, len: i32, allowPriorityZero: bool): i32 {
@@ -19,6 +20,8 @@ export function readConfig(i: Instance, cfg: usize, len: i32, allowPriorityZero:
   if (prio < 1 && !allowPriorityZero) return abi.CFG_BAD_PRIORITY;
   if (sock < 0 || sock >= 65536) return abi.CFG_BAD_SOCKET;
   if (naddr > 255) return abi.CFG_TOO_MANY_ADDRS;
+  const authType = <i32>load<u8>(cfg + abi.CFG_AUTH_TYPE);
+  if (authType > 2 || (authType == 2 && (version != 2 || family != 4))) return abi.CFG_BAD_AUTH;
   if (len < abi.CFG_ADDRS + naddr * 16 + npeers * abi.CFG_PEER_SIZE) return abi.CFG_BAD_LENGTH;
 
   i.version = version;
@@ -39,9 +42,12 @@ export function readConfig(i: Instance, cfg: usize, len: i32, allowPriorityZero:
   i.garpDelayUs = <i64>load<u32>(cfg + abi.CFG_GARP_DELAY_US);
   i.garpLowerDelayUs = <i64>load<u32>(cfg + abi.CFG_GARP_LOWER_DELAY_US);
   i.garpRefreshUs = <i64>load<u32>(cfg + abi.CFG_GARP_REFRESH_US);
-  i.authType = load<u8>(cfg + abi.CFG_AUTH_TYPE);
+  i.authType = authType;
+  const ttl = <i32>load<u8>(cfg + abi.CFG_TX_TTL);
+  i.txTtl = ttl == 0 ? 255 : ttl;
   i.syncGroup = load<u16>(cfg + abi.CFG_SYNC_GROUP);
   memory.copy(changetype<usize>(i.authPass), cfg + abi.CFG_AUTH_PASS, 8);
+  if (authType == 2) hmacKey(changetype<usize>(i.authPass), 8, changetype<usize>(i.ahInner), changetype<usize>(i.ahOuter));
   memory.copy(changetype<usize>(i.src), cfg + abi.CFG_SRC, 16);
   memory.copy(changetype<usize>(i.group), cfg + abi.CFG_GROUP, 16);
 

@@ -37,6 +37,7 @@ import * as queue from '../timer/queue';
 import { NEVER, after } from '../time';
 import { Instance } from './instance';
 import { claimUs, masterDownUs, skewUs } from './timers';
+import { ahSeqRx } from './validate';
 
 /** Sender of the last lower-priority advert a master heard (for OUT_RX_LOWER). */
 export const lowerAddr = new StaticArray<u8>(16);
@@ -102,6 +103,11 @@ function compareAddr(a: usize, b: usize, len: i32): i32 {
 }
 
 function becomeMaster(i: Instance, now: i64, why: i32): void {
+  // AH: a counter that stopped at the top starts again (keepalived's anti-replay reset on becoming master).
+  if (i.ahCycle) {
+    i.ahCycle = false;
+    i.ahSeq = 0;
+  }
   stateChange(i, abi.STATE_MASTER, why);
   i.count(abi.S_BECAME_MASTER);
   // The advert goes first so the old master drops its VIPs before our GARPs land (keepalived §10.6).
@@ -399,6 +405,11 @@ export function onAdvert(i: Instance, now: i64, prio: i32, rxIntUs: i64, src: us
     } else {
       i.count(abi.S_LOWER_PRIO_RCVD);
       memory.copy(changetype<usize>(lowerAddr), src, alen);
+      // AH: keepalived's master takes the lower router's sequence number + 1 before it answers.
+      if (i.authType == 2) {
+        i.ahSeq = ahSeqRx + 1;
+        i.ahCycle = false;
+      }
       if (!i.has(abi.F_LOWER_PRIO_NO_ADVERT)) {
         transmit(i, i.effPriority);
         i.tAdver = after(now, i.adverIntUs);

@@ -26,6 +26,10 @@ export class Instance {
   garpRefreshUs: i64 = 0;
   authType: i32 = 0;
   authPass: StaticArray<u8> = new StaticArray<u8>(8);
+  // AH (authType 2): the HMAC key's prepared inner and outer MD5 states, and the TTL of the IPv4 header we write
+  ahInner: StaticArray<u8> = new StaticArray<u8>(16);
+  ahOuter: StaticArray<u8> = new StaticArray<u8>(16);
+  txTtl: i32 = 255;
   src: StaticArray<u8> = new StaticArray<u8>(16);
   group: StaticArray<u8> = new StaticArray<u8>(16);
   naddr: i32 = 0;
@@ -46,6 +50,11 @@ export class Instance {
   masterAddr: StaticArray<u8> = new StaticArray<u8>(16);
   preemptAt: i64 = NEVER;        // preempt_delay: lower adverts are accepted until then
   heardAdvert: bool = false;     // a valid advert arrived since start(): a later takeover is a failover, not a start
+  // AH: keepalived's one sequence counter serves both ways: the last number accepted or sent. ahCycle: it reached
+  // the top and stopped (reset on becoming master). ipId: the IPv4 ID of the last advert, never 0.
+  ahSeq: u32 = 0;
+  ahCycle: bool = false;
+  ipId: i32 = 0;
 
   // timers (µs deadlines, NEVER when off); `next` is their minimum and keys the engine's heap
   tAdver: i64 = NEVER;           // MASTER: next advert

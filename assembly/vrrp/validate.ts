@@ -10,14 +10,17 @@
 import * as abi from '../abi';
 import * as ip from '../wire/ip';
 import {
-  HDR_LEN, TYPE_ADVERT, addrs, advertLen, authType, checksumField, count, intervalV2, intervalV3,
+  HDR_LEN, PROTO_VRRP, TYPE_ADVERT, addrs, advertLen, authType, checksumField, count, intervalV2, intervalV3,
   msgType, version,
 } from '../wire/advert';
 import { messageChecksum, pseudo4, pseudo6 } from '../wire/checksum';
+import * as ah from '../wire/ah';
 import { Instance } from './instance';
 
 /** Which checksum form the last accepted packet matched (abi CSUM_*). */
 export let csumForm: i32 = abi.CSUM_NONE;
+/** The AH sequence number of the last packet that passed the AH checks (fsm syncs a master's counter to it). */
+export let ahSeqRx: u32 = 0;
 
 // 224.0.0.18 as the pseudo-header destination that keepalived <= 1.3.6 used for unicast adverts.
 const OLD_GROUP = memory.data<u8>([224, 0, 0, 18]);
@@ -73,6 +76,37 @@ export function peerIndex(i: Instance, a: usize): i32 {
   return code;
 }
 
+/**
+ * #6 for AH, in keepalived's order: an AH header for another protocol is not ours; then the ICV, the SPI (the
+ * source address) and the sequence number, which must be above the last one seen and becomes it. Only a packet
+ * whose ICV is right moves the counter, so a forged packet cannot push it up.
+ */
+function checkAh(i: Instance, unicast: bool): i32 {
+  const hdr = ip.ipHdr;
+  const a = hdr + ip.ihl;
+  if (<i32>load<u8>(a) != PROTO_VRRP) {
+    i.count(abi.S_AH_OTHER_DROP);
+    return abi.RX_AH_NOT_VRRP;
+  }
+  if (!ah.icvValid(hdr, ip.ihl, ip.ipTotal, unicast, changetype<usize>(i.ahInner), changetype<usize>(i.ahOuter))) {
+    i.count(abi.S_AUTH_FAILURE);
+    return fail(i, abi.S_AH_ICV_ERR, abi.RX_AH_BAD_ICV);
+  }
+  if (load<u32>(a + 4) != load<u32>(hdr + 12)) {
+    i.count(abi.S_AUTH_FAILURE);
+    return fail(i, abi.S_AH_SPI_ERR, abi.RX_AH_BAD_SPI);
+  }
+  const seq = ah.seqOf(a);
+  if (seq <= i.ahSeq) {
+    i.count(abi.S_AUTH_FAILURE);
+    return fail(i, abi.S_AH_REPLAY, abi.RX_AH_REPLAY);
+  }
+  i.ahSeq = seq;
+  ahSeqRx = seq;
+  if (i.state == abi.STATE_BACKUP) i.ahCycle = false;
+  return abi.RX_OK;
+}
+
 /** Runs checks #1..#15 of §10.2 for instance i; returns RX_OK or the verdict. */
 export function check(i: Instance): i32 {
   const msg = ip.msg;
@@ -97,6 +131,9 @@ export function check(i: Instance): i32 {
     if (at == 1) {
       const theirs = load<u64>(msg + HDR_LEN + count(msg) * 4);
       if (theirs != load<u64>(changetype<usize>(i.authPass))) return fail(i, abi.S_AUTH_FAILURE, abi.RX_AUTH_FAILURE);
+    } else if (at == 2) {
+      const v = checkAh(i, unicast);
+      if (v != abi.RX_OK) return v;
     }
     // #7 v2 interval must match: ignored, not an error (the backup keeps counting down)
     if (intervalV2(msg) != i.adverIntWire) return fail(i, abi.S_ADVERT_INTERVAL_ERR, abi.RX_INTERVAL_MISMATCH);

@@ -5,6 +5,7 @@ import {
   ADDR_OFF, RX_BAD_IP_HEADER, RX_BAD_PROTOCOL, RX_OK, RX_TOO_SHORT, RX_TRUNCATED,
 } from '../abi';
 import { HDR_LEN, PROTO_AH, PROTO_VRRP, be16 } from './advert';
+import { AH_LEN } from './ah';
 
 export let msg: usize = 0;      // the VRRP message
 export let msgLen: i32 = 0;     // its length by the IP header (IPv4) or as received (IPv6)
@@ -12,6 +13,9 @@ export let ttl: i32 = 0;
 export let src: usize = 0;
 export let dst: usize = 0;
 export let hasAh: bool = false;
+export let ipHdr: usize = 0;    // IPv4: the header (the AH ICV covers it)
+export let ihl: i32 = 0;
+export let ipTotal: i32 = 0;    // IPv4 total length
 export let ipLenOk: bool = true; // false: the IPv4 total length disagrees with what was received (check #9)
 
 // Ethernet pads frames to 60 bytes, so an IP packet of up to 46 bytes may arrive with trailing padding when a
@@ -35,21 +39,25 @@ export function locate(rx: usize, family: i32, hopLimit: i32, len: i32): i32 {
   }
   if (len < 20) return RX_TOO_SHORT;
   const vihl = <i32>load<u8>(data);
-  const ihl = (vihl & 0xf) << 2;
-  if ((vihl >> 4) != 4 || ihl < 20 || ihl > len) return RX_BAD_IP_HEADER;
+  const hdrLen = (vihl & 0xf) << 2;
+  if ((vihl >> 4) != 4 || hdrLen < 20 || hdrLen > len) return RX_BAD_IP_HEADER;
   const totLen = be16(data + 2);
-  if (totLen < ihl) return RX_BAD_IP_HEADER;
+  if (totLen < hdrLen) return RX_BAD_IP_HEADER;
   if (totLen > len) return RX_TRUNCATED;
   ipLenOk = totLen == len || (len <= MIN_ETH_PAYLOAD);
   ttl = load<u8>(data, 8);
+  ipHdr = data;
+  ihl = hdrLen;
+  ipTotal = totLen;
   src = data + 12;
   dst = data + 16;
-  let off = ihl;
+  let off = hdrLen;
   const proto = <i32>load<u8>(data, 9);
   if (proto == PROTO_AH) {
-    if (off + 8 > totLen) return RX_TOO_SHORT;
+    // keepalived's AH header is always 24 bytes (HMAC-MD5-96); it does not read the length field, nor do we.
+    if (off + AH_LEN > totLen) return RX_TOO_SHORT;
     hasAh = true;
-    off += (<i32>load<u8>(data + off, 1) + 2) << 2;
+    off += AH_LEN;
   } else if (proto != PROTO_VRRP) {
     return RX_BAD_PROTOCOL;
   }

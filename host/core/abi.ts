@@ -1,7 +1,7 @@
 // Mirror of assembly/abi.ts: the binary contract with the core. test/host/abi.test.ts checks that every
 // constant here equals its twin in assembly/abi.ts and that the module exports what CoreExports lists.
 
-export const ABI_VERSION = 7;
+export const ABI_VERSION = 8;
 
 // ---- Regions (static, from memory.data; the host reaches them through the *Ptr() exports) ----
 // RX: [0,16) source address, [16,32) destination address (IPv6 only; IPv4 takes both from its header),
@@ -60,6 +60,7 @@ export const RX_NOT_RUNNING = 2;        // instance in INIT or FAULT
 export const RX_INTERVAL_MISMATCH = 3;  // v2 advert interval differs: dropped (§10.2 #7)
 export const RX_OWNER_IGNORES = 4;      // owner_ignore_adverts on a priority-255 instance
 export const RX_PEER_TTL_RANGE = 5;     // unicast peer TTL outside [min_ttl, max_ttl]
+export const RX_AH_NOT_VRRP = 6;        // #6 an AH header whose next header is not VRRP: not ours
 export const RX_TOO_SHORT = -1;         // shorter than the IP and VRRP headers
 export const RX_BAD_IP_HEADER = -2;     // not IPv4, or a header length that does not fit
 export const RX_BAD_PROTOCOL = -3;      // IP protocol neither 112 nor 51
@@ -79,6 +80,9 @@ export const RX_MCAST_MISMATCH = -16;   // #12 multicast destination <=> instanc
 export const RX_ADDR_LIST = -17;        // #14 address list differs (2.2.7 rejects)
 export const RX_UNICAST_SRC = -18;      // #15 unicast source not a configured peer
 export const RX_BAD_FAMILY = -19;       // family neither 4 nor 6, or length beyond RX_CAP (host misuse)
+export const RX_AH_BAD_ICV = -20;       // #6 AH: the ICV (HMAC-MD5-96) is wrong: another password, or a changed packet
+export const RX_AH_BAD_SPI = -21;       // #6 AH: the SPI is not the source address
+export const RX_AH_REPLAY = -22;        // #6 AH: sequence number not above the last one seen
 
 // ---- Checksum forms a received v3 advert matched (INFO and counters) ----
 export const CSUM_NONE = 0;
@@ -104,7 +108,8 @@ export const CFG_GARP_REFRESH_US = 28; // u32 garp_master_refresh (0: off)
 export const CFG_SOCKET = 32;        // i32 host's socket id (family, interface, group or unicast source)
 export const CFG_NADDR = 36;         // u16 advertised addresses (at most 255)
 export const CFG_NPEERS = 38;        // u16 unicast peers
-export const CFG_AUTH_TYPE = 40;     // u8 0 none, 1 PASS, 2 AH
+export const CFG_AUTH_TYPE = 40;     // u8 0 none, 1 PASS, 2 AH (VRRPv2 over IPv4 only)
+export const CFG_TX_TTL = 41;        // u8 TTL of the IPv4 header the core writes for AH (unicast_ttl; 0 means 255)
 export const CFG_SYNC_GROUP = 42;    // u16 vrrp_sync_group id + 1 (0: none); members move together
 export const CFG_AUTH_PASS = 44;     // 8 bytes, zero padded
 export const CFG_SRC = 52;           // 16 bytes: our source address (IPv4 in the first 4)
@@ -139,6 +144,7 @@ export const CFG_BAD_SOCKET = -8;
 export const CFG_TOO_MANY_ADDRS = -9;
 export const CFG_IDENTITY_CHANGED = -10; // reconfigure may not change socket, VRID or family
 export const CFG_GROUP_TOO_BIG = -11;   // a sync group has at most MAX_GROUP members
+export const CFG_BAD_AUTH = -12;        // auth type above 2, or AH with VRRPv3 or IPv6
 export const MAX_GROUP = 64;
 
 // ---- Per-instance counters (stats() writes them as f64 into INFO, in this order) ----
@@ -176,7 +182,11 @@ export const S_AH_MISMATCH = 28;
 export const S_CLAIM_STARTED = 29;      // a first takeover after start advertised before taking the VIPs
 export const S_CLAIM_YIELDED = 30;      // ... and a better router answered within the claim window
 export const S_ADDR_MISSING_DROP = 31;  // refused at #14b (right count, other addresses): received to keepalived
-export const N_STATS = 32;
+export const S_AH_ICV_ERR = 32;         // AH refusals, each also counted in S_AUTH_FAILURE (keepalived's one counter)
+export const S_AH_SPI_ERR = 33;
+export const S_AH_REPLAY = 34;
+export const S_AH_OTHER_DROP = 35;      // AH for another protocol, ignored (keepalived drops it uncounted)
+export const N_STATS = 36;
 
 // Engine-wide counters for packets that never reach an instance (globalStats() into INFO as f64).
 export const G_TOO_SHORT = 0;

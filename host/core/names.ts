@@ -23,6 +23,7 @@ export const RX_NAMES: Readonly<Record<number, string>> = {
   [abi.RX_INTERVAL_MISMATCH]: 'interval-mismatch',
   [abi.RX_OWNER_IGNORES]: 'owner-ignores-adverts',
   [abi.RX_PEER_TTL_RANGE]: 'peer-ttl-out-of-range',
+  [abi.RX_AH_NOT_VRRP]: 'ah-not-vrrp',
   [abi.RX_TOO_SHORT]: 'too-short',
   [abi.RX_BAD_IP_HEADER]: 'bad-ip-header',
   [abi.RX_BAD_PROTOCOL]: 'bad-protocol',
@@ -42,6 +43,9 @@ export const RX_NAMES: Readonly<Record<number, string>> = {
   [abi.RX_ADDR_LIST]: 'address-list-mismatch',
   [abi.RX_UNICAST_SRC]: 'unicast-source-not-peer',
   [abi.RX_BAD_FAMILY]: 'bad-family',
+  [abi.RX_AH_BAD_ICV]: 'ah-bad-icv',
+  [abi.RX_AH_BAD_SPI]: 'ah-bad-spi',
+  [abi.RX_AH_REPLAY]: 'ah-replay',
 };
 
 /** keepalived's log wording for each invalid verdict. */
@@ -65,6 +69,9 @@ export const RX_MESSAGES: Readonly<Record<number, string>> = {
   [abi.RX_ADDR_LIST]: 'ignoring advert: address list does not match the configured VIPs',
   [abi.RX_UNICAST_SRC]: 'unicast source is not a configured peer',
   [abi.RX_BAD_FAMILY]: 'bad family or length from the host',
+  [abi.RX_AH_BAD_ICV]: 'IPSEC-AH : invalid IPSEC HMAC-MD5 value. Due to fields mutation or bad password !',
+  [abi.RX_AH_BAD_SPI]: 'IPSEC AH : invalid IPSEC SPI value (not the source address)',
+  [abi.RX_AH_REPLAY]: 'IPSEC-AH : sequence number already processed. Packet dropped',
 };
 
 export const STAT_NAMES = [
@@ -74,6 +81,7 @@ export const STAT_NAMES = [
   'version_err', 'checksum_err', 'ip_len_err', 'mcast_mismatch', 'unicast_src_err', 'peer_ttl_drop',
   'owner_ignored', 'interval_adopted', 'csum_plain', 'csum_pseudo', 'csum_old_unicast', 'lower_prio_rcvd',
   'not_running_drop', 'interval_zero', 'ah_mismatch', 'claim_started', 'claim_yielded', 'addr_missing_drop',
+  'ah_icv_err', 'ah_spi_err', 'ah_replay', 'ah_other_drop',
 ] as const;
 export type StatName = (typeof STAT_NAMES)[number];
 /** The core's counters, one per cause (Core.stats): each refusal is counted once, under the check that made it. */

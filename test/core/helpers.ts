@@ -143,6 +143,7 @@ export class Router {
   garpRefreshUs: u32 = 0;
   authType: i32 = 0;
   authPass: string = '';
+  txTtl: i32 = 0;             // CFG_TX_TTL: the AH header's TTL (0: 255)
   src: string = '192.0.2.1';
   group: string = '224.0.0.18';
   vips: string[] = ['192.0.2.100'];
@@ -207,6 +208,7 @@ export class Router {
     store<u16>(c + abi.CFG_NADDR, <u16>this.vips.length);
     store<u16>(c + abi.CFG_NPEERS, <u16>this.peers.length);
     store<u8>(c + abi.CFG_AUTH_TYPE, <u8>this.authType);
+    store<u8>(c + abi.CFG_TX_TTL, <u8>this.txTtl);
     for (let k = 0; k < this.authPass.length && k < 8; k++) store<u8>(c + abi.CFG_AUTH_PASS + k, <u8>this.authPass.charCodeAt(k));
     memory.copy(c + abi.CFG_SRC, changetype<usize>(addr(this.src)), 16);
     memory.copy(c + abi.CFG_GROUP, changetype<usize>(addr(this.group)), 16);
@@ -562,6 +564,16 @@ export function next(kind: i32, what: string): Out {
   const r = log[head++];
   expect(r.kind).toBe(kind, 'expected ' + what + ', got output kind ' + r.kind.toString());
   return r;
+}
+
+/** The next transmit (of `handle`, or of any instance), passing over every other output before it. */
+export function nextTx(handle: i32 = -1): Out {
+  while (pending() > 0) {
+    const r = log[head++];
+    if (r.kind == abi.OUT_TRANSMIT && (handle < 0 || r.handle == handle)) return r;
+  }
+  expect(false).toBe(true, 'expected a transmit but nothing more was output (t=' + now.toString() + ')');
+  return new Out();
 }
 
 /** Drops unread outputs (for specs that only care about what follows). */
