@@ -237,6 +237,10 @@
 @inline export const F_FAST_PREEMPT: u32 = 1 << 11;        // preempt on the first lower-priority advert, not Master_Down_Interval later
 // @ts-ignore: decorator
 @inline export const F_STARTUP_CLAIM: u32 = 1 << 12;       // first takeover after start: advertise, install VIPs a moment later
+// @ts-ignore: decorator
+@inline export const F_AH_SEQ_SKIP: u32 = 1 << 13;         // AH: a new master skips AH_SEQ_SKIP sequence numbers
+// @ts-ignore: decorator
+@inline export const AH_SEQ_SKIP: u32 = 16;
 
 // configure() results
 // @ts-ignore: decorator

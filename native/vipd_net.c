@@ -37,6 +37,7 @@
 #endif
 
 #define VRRP_PROTO 112
+#define AH_PROTO 51
 
 // One 64-byte record per datagram, shared by send and receive (host/net/native.ts).
 enum {
@@ -115,20 +116,27 @@ static int setopt_int(int fd, int level, int opt, int val) {
   return setsockopt(fd, level, opt, &val, sizeof val);
 }
 
-// openVrrp(family 4|6, ifindex, rcvbuf) -> fd. Non-blocking raw socket for protocol
-// 112, bound to the device, multicast egress on it, TTL/hop limit 255, loop off, and
-// the ancillary data that receive needs. TOS/traffic class 0xC0 and DF clear match
+// openVrrp(family 4|6, ifindex, rcvbuf, proto 112|51) -> fd. Non-blocking raw socket for
+// protocol 112, bound to the device, multicast egress on it, TTL/hop limit 255, loop off,
+// and the ancillary data that receive needs. TOS/traffic class 0xC0 and DF clear match
 // the headers keepalived writes itself; FREEBIND lets a unicast source be a VIP
-// that is not (yet) on this host.
+// that is not (yet) on this host. Protocol 51 (IPv4 only) is keepalived's AH
+// authentication: the core writes the whole IPv4 packet, since the AH ICV covers the
+// IP ID, which the kernel would otherwise choose (IP_HDRINCL).
 static napi_value open_vrrp(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 4;
+  napi_value argv[4];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   int family = arg_i32(env, argv[0]);
   int ifindex = arg_i32(env, argv[1]);
   int rcvbuf = argc > 2 ? arg_i32(env, argv[2]) : 0;
+  int proto = argc > 3 ? arg_i32(env, argv[3]) : VRRP_PROTO;
   int af = family == 6 ? AF_INET6 : AF_INET;
-  int fd = socket(af, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, VRRP_PROTO);
+  if (proto != VRRP_PROTO && !(proto == AH_PROTO && af == AF_INET)) {
+    napi_throw_range_error(env, NULL, "openVrrp: protocol must be 112, or 51 for IPv4");
+    return NULL;
+  }
+  int fd = socket(af, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
   if (fd < 0) return throw_errno(env, "socket", errno), NULL;
   int rc = 0;
   if (ifindex > 0) {
@@ -151,6 +159,7 @@ static napi_value open_vrrp(napi_env env, napi_callback_info info) {
     rc |= setopt_int(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0);
     rc |= setopt_int(fd, IPPROTO_IP, IP_MULTICAST_ALL, 0);
     rc |= setopt_int(fd, IPPROTO_IP, IP_PKTINFO, 1);
+    if (proto == AH_PROTO) rc |= setopt_int(fd, IPPROTO_IP, IP_HDRINCL, 1);
   } else {
     rc |= setopt_int(fd, IPPROTO_IPV6, IPV6_FREEBIND, 1);
     rc |= setopt_int(fd, IPPROTO_IPV6, IPV6_TCLASS, 0xc0);

@@ -103,10 +103,15 @@ function compareAddr(a: usize, b: usize, len: i32): i32 {
 }
 
 function becomeMaster(i: Instance, now: i64, why: i32): void {
-  // AH: a counter that stopped at the top starts again (keepalived's anti-replay reset on becoming master).
+  // AH: a counter that stopped at the top starts again (keepalived's anti-replay reset on becoming master). With
+  // F_AH_SEQ_SKIP the new master also jumps ahead: the old master may have counted adverts we never heard (its
+  // priority-0 advert on a cut link), and our first ones would look like replays to it. Receivers only ask for a
+  // larger number, so a gap costs nothing.
   if (i.ahCycle) {
     i.ahCycle = false;
     i.ahSeq = 0;
+  } else if (i.authType == 2 && i.has(abi.F_AH_SEQ_SKIP) && i.ahSeq <= 0xfffffffd - abi.AH_SEQ_SKIP) {
+    i.ahSeq += abi.AH_SEQ_SKIP;
   }
   stateChange(i, abi.STATE_MASTER, why);
   i.count(abi.S_BECAME_MASTER);

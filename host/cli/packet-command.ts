@@ -30,10 +30,11 @@ export function registerPacketCommand(program: Command, deps: CliDeps, setExit: 
     .option('--dst <ip>', 'destination address of a bare message (default 224.0.0.18 / ff02::12)')
     .option('--ttl <n>', 'TTL / hop limit a bare message arrived with (default 255)')
     .option('--v3-checksum-as-v2', 'try the message-only checksum first for v3 over IPv4')
-    .action((hex: string, o: { src?: string; dst?: string; ttl?: string; v3ChecksumAsV2?: boolean }) => guarded('decode', () => {
+    .option('--auth-pass <pw>', 'an AH packet (IPv4 protocol 51): check its ICV with this auth_pass')
+    .action((hex: string, o: { src?: string; dst?: string; ttl?: string; v3ChecksumAsV2?: boolean; authPass?: string }) => guarded('decode', () => {
       const bytes = parseHex(hex);
       const ttl = o.ttl === undefined ? undefined : intIn('--ttl', o.ttl, 0, 255);
-      const r = decodePacket(new Core('release'), bytes, { src: o.src, dst: o.dst, ttl, v3ChecksumAsV2: o.v3ChecksumAsV2 });
+      const r = decodePacket(new Core('release'), bytes, { src: o.src, dst: o.dst, ttl, v3ChecksumAsV2: o.v3ChecksumAsV2, authPass: o.authPass });
       deps.stdout(JSON.stringify(r, null, 2) + '\n');
       if (!r.valid) setExit(1);
     }));
@@ -49,9 +50,10 @@ export function registerPacketCommand(program: Command, deps: CliDeps, setExit: 
     .requiredOption('--src <ip>', 'source address (in the v3 checksum pseudo-header)')
     .requiredOption('--dst <ip>', 'destination: 224.0.0.18, ff02::12 or a unicast peer')
     .option('--auth-pass <pw>', 'v2 simple-password authentication (1..8 characters)')
+    .option('--auth-ah <pw>', 'v2 IPsec AH authentication (IPv4, 1..8 characters): prints the whole IPv4 packet, IP ID and sequence 1')
     .option('--v3-checksum-as-v2', 'v3 over IPv4: checksum over the message only (keepalived vrrp_v3_checksum_as_v2)')
     .option('--ip', 'prefix an IPv4/IPv6 header (TTL / hop limit 255)')
-    .action((addrs: string[], o: { version: string; vrid: string; priority: string; interval: string; src: string; dst: string; authPass?: string; v3ChecksumAsV2?: boolean; ip?: boolean }) => guarded('encode', () => {
+    .action((addrs: string[], o: { version: string; vrid: string; priority: string; interval: string; src: string; dst: string; authPass?: string; authAh?: string; v3ChecksumAsV2?: boolean; ip?: boolean }) => guarded('encode', () => {
       const req = checkEncodeArgs({ ...o, addresses: addrs });
       deps.stdout(toHex(encodePacket(new Core('release'), req)) + '\n');
     }));

@@ -129,6 +129,8 @@ export const F_WANT_MASTER = 1 << 8;          // `state MASTER`
 export const F_ADDR_LIST_ACCEPT = 1 << 9;     // keepalived >= 2.3.3: log an address-list mismatch, accept
 export const F_PEER_TTL_LIMITS = 1 << 10;     // some peer has min_ttl / max_ttl
 export const F_FAST_PREEMPT = 1 << 11;        // preempt on the first lower-priority advert, not Master_Down_Interval later
+export const F_AH_SEQ_SKIP = 1 << 13;         // AH: a new master skips AH_SEQ_SKIP sequence numbers
+export const AH_SEQ_SKIP = 16;
 export const F_STARTUP_CLAIM = 1 << 12;       // first takeover after start: advertise, install VIPs a moment later
 
 // configure() results

@@ -56,6 +56,18 @@ export interface InstanceConfig {
   syncGroup?: number;
   /** v2 `authentication { auth_type PASS; auth_pass ... }`: at most 8 bytes are used. */
   authPass?: string;
+  /**
+   * v2 `auth_type AH` with its auth_pass (at most 8 bytes; IPv4 only): keepalived's IPsec AH. The core then builds
+   * whole IPv4 packets for this instance (transmit bytes start with the IPv4 header): send them with IP_HDRINCL.
+   */
+  authAh?: string;
+  /** TTL of the IPv4 header the core writes for AH (unicast_ttl); 255 when unset. */
+  txTtl?: number;
+  /**
+   * vipd's AH sequence skip: on becoming master, jump 16 numbers ahead, so that adverts the old master counted but
+   * we never heard (its priority-0 advert on a cut link) do not make our first adverts replays to it. Off unless set.
+   */
+  ahSeqSkip?: boolean;
   garpMasterDelayUs?: number;
   garpMasterRepeat?: number;
   garpMasterRefreshUs?: number;
@@ -128,6 +140,7 @@ const CFG_ERRORS: Record<number, string> = {
   [abi.CFG_TOO_MANY_ADDRS]: 'at most 255 advertised addresses',
   [abi.CFG_IDENTITY_CHANGED]: 'socket, VRID and family of a running instance cannot change',
   [abi.CFG_GROUP_TOO_BIG]: `a sync group has at most ${abi.MAX_GROUP} members`,
+  [abi.CFG_BAD_AUTH]: 'AH authentication needs VRRPv2 over IPv4, and the auth type is 0, 1 (PASS) or 2 (AH)',
 };
 
 /** The raw export surface (assembly/index.ts). */
@@ -277,6 +290,7 @@ export class Core {
     if (c.addrListAccept) f |= abi.F_ADDR_LIST_ACCEPT;
     if (c.fastPreempt) f |= abi.F_FAST_PREEMPT;
     if (c.startupClaim) f |= abi.F_STARTUP_CLAIM;
+    if (c.ahSeqSkip) f |= abi.F_AH_SEQ_SKIP;
     // Only a bound that narrows 0..255 turns the peer check on: the config always fills in the defaults, and
     // keepalived checks the source of a unicast advert only with check_unicast_src or a min_ttl/max_ttl.
     if (peers.some((p) => (p.minTtl ?? 0) !== 0 || (p.maxTtl ?? 255) !== 255)) f |= abi.F_PEER_TTL_LIMITS;
@@ -293,10 +307,14 @@ export class Core {
     dv.setUint16(b + abi.CFG_NADDR, c.vips.length, true);
     dv.setUint16(b + abi.CFG_NPEERS, peers.length, true);
     dv.setUint16(b + abi.CFG_SYNC_GROUP, c.syncGroup === undefined ? 0 : c.syncGroup + 1, true);
-    if (c.authPass !== undefined && c.authPass.length > 0) {
+    if (c.authAh !== undefined) {
+      u8[b + abi.CFG_AUTH_TYPE] = 2;
+      u8.set(Buffer.from(c.authAh, 'latin1').subarray(0, 8), b + abi.CFG_AUTH_PASS);
+    } else if (c.authPass !== undefined && c.authPass.length > 0) {
       u8[b + abi.CFG_AUTH_TYPE] = 1;
       u8.set(Buffer.from(c.authPass, 'latin1').subarray(0, 8), b + abi.CFG_AUTH_PASS);
     }
+    u8[b + abi.CFG_TX_TTL] = c.txTtl ?? 255;
     this.addr(c.src, c.family, b + abi.CFG_SRC, 'source');
     this.addr(c.group ?? (c.family === 4 ? '224.0.0.18' : 'ff02::12'), c.family, b + abi.CFG_GROUP, 'group');
     c.vips.forEach((v, k) => this.addr(v, c.family, b + abi.CFG_ADDRS + 16 * k, 'virtual address'));
@@ -522,7 +540,7 @@ export class Core {
     };
   }
 
-  /** The advert (VRRP message only) that `c` would send with priority `priority` (0 allowed). */
+  /** The advert (VRRP message only; with `authAh` the whole IPv4 packet) that `c` would send with priority `priority` (0 allowed). */
   encodeAdvert(c: InstanceConfig & { priority: number }): Uint8Array {
     this.views();
     const len = this.writeConfig(c);

@@ -30,6 +30,11 @@ export interface SocketPlan {
   group: string;
   /** TTL / hop limit for what this socket sends (unicast_ttl, else 255). */
   ttl: number;
+  /**
+   * 112, or 51 for instances with `auth_type AH`: as keepalived's socket pool, AH instances share a socket of their
+   * own, which sends the whole IPv4 packets the core builds (IP_HDRINCL).
+   */
+  proto: 112 | 51;
 }
 
 export interface InstancePlan {
@@ -86,12 +91,13 @@ export function buildPlan(cfg: Config, lookup: InterfaceLookup, policy: Policy =
       return;
     }
     const group = m.mcastGroup;
-    const key = `${family}|${ifname}|${unicast ? `u:${src}` : `m:${group}`}`;
+    const proto = m.auth?.type === 'AH' ? 51 : 112;
+    const key = `${family}|${ifname}|${unicast ? `u:${src}` : `m:${group}`}${proto === 51 ? '|ah' : ''}`;
     let s = sockets.get(key);
     if (!s) {
       s = {
         id: sockets.size, key, family, ifname, ifindex: itf.index, multicast: !unicast,
-        bindAddress: unicast ? src : null, group, ttl: unicast ? (m.unicastTtl ?? 255) : 255,
+        bindAddress: unicast ? src : null, group, ttl: unicast ? (m.unicastTtl ?? 255) : 255, proto,
       };
       sockets.set(key, s);
     }
@@ -126,10 +132,13 @@ export function coreConfig(m: VrrpInstance, s: SocketPlan, src: string, policy: 
     higherPrioSendAdvert: m.higherPrioSendAdvert || (improve && !m.strict),
     fastPreempt: improve,
     startupClaim: improve,
+    ahSeqSkip: improve,
     ownerIgnoreAdverts: m.ownerIgnoreAdverts,
     skipCheckAdvAddr: m.skipCheckAdvAddr,
     wantMaster: m.initialState === 'MASTER',
     authPass: m.auth?.type === 'PASS' ? Buffer.from(m.auth.pass).toString('latin1').replace(/\0+$/, '') : undefined,
+    authAh: m.auth?.type === 'AH' ? Buffer.from(m.auth.pass).toString('latin1').replace(/\0+$/, '') : undefined,
+    txTtl: s.ttl,
     garpMasterDelayUs: m.garp.masterDelayUs,
     garpMasterRepeat: m.garp.masterRepeat,
     garpMasterRefreshUs: m.garp.masterRefreshUs,

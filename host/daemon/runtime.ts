@@ -265,6 +265,7 @@ export class Daemon {
     const family = sp.family;
     s.sock = VrrpSocket.open({
       family, ifindex: sp.ifindex, multicast: sp.multicast, bindAddress: sp.bindAddress ?? undefined, rcvbuf: VRRP_RCVBUF,
+      proto: sp.proto,
       onError: (e) => this.log.err(`VRRP socket on ${sp.ifname}: ${e.message}`),
     }, (p) => {
       if (this.stopping) return;

@@ -21,7 +21,8 @@ export const REC = {
 export const REC_F_TRUNC = 1;
 
 export interface VipdNet {
-  openVrrp(family: 4 | 6, ifindex: number, rcvbuf: number): number;
+  /** proto 51 (IPv4 only): keepalived's AH; the socket sends whole IPv4 packets (IP_HDRINCL). */
+  openVrrp(family: 4 | 6, ifindex: number, rcvbuf: number, proto: 112 | 51): number;
   bindAddress(fd: number, family: 4 | 6, addr16: Buffer, ifindex: number): void;
   joinGroup(fd: number, family: 4 | 6, ifindex: number, group16: Buffer, join: boolean): void;
   sendBatch(fd: number, family: 4 | 6, data: Buffer, meta: Buffer, start: number, count: number): number;

@@ -74,6 +74,11 @@ export interface VrrpSocketOptions {
   slotSize?: number;
   /** SO_RCVBUF(FORCE) in bytes (keepalived's kernel_rx_buf_size); 0 keeps the default. */
   rcvbuf?: number;
+  /**
+   * 112 (the default), or 51 for keepalived's AH authentication (IPv4): it receives AH packets and sends what the
+   * core built for AH instances, whole IPv4 packets, as they are (IP_HDRINCL).
+   */
+  proto?: 112 | 51;
   onError?: RxErrorHandler;
 }
 
@@ -102,7 +107,7 @@ export class VrrpSocket {
    */
   static open(opts: VrrpSocketOptions, onPacket: RxHandler): VrrpSocket {
     const n = native();
-    const fd = n.openVrrp(opts.family, opts.ifindex, opts.rcvbuf ?? 0);
+    const fd = n.openVrrp(opts.family, opts.ifindex, opts.rcvbuf ?? 0, opts.proto ?? 112);
     const sock = new VrrpSocket(opts.family, opts.ifindex, fd);
     try {
       if (opts.bindAddress) {

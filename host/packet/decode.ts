@@ -7,6 +7,7 @@ import { commonFamily } from './addresses.ts';
 import { vrrpChecksum } from './checksum.ts';
 import { PacketInputError } from './errors.ts';
 import { splitIpv6 } from './ip.ts';
+import { type AhFields, ahFields } from './ah.ts';
 
 export interface DecodeOptions {
   /** Pseudo-header addresses for a bare message (IPv6 when they are IPv6). */
@@ -16,6 +17,8 @@ export interface DecodeOptions {
   ttl?: number;
   /** Try the message-only checksum first for v3 over IPv4 (keepalived's vrrp_v3_checksum_as_v2). */
   v3ChecksumAsV2?: boolean;
+  /** auth_pass to check an AH packet's ICV with (keepalived's auth_type AH). */
+  authPass?: string;
 }
 
 /** What a given input turned out to be. */
@@ -56,6 +59,8 @@ export interface PacketReport {
   addresses?: string[];
   length?: number;
   expectedLength?: number;
+  /** IPv4 with protocol 51: keepalived's AH header (icvValid only when a password was given). */
+  ah?: AhFields;
 }
 
 const hex16 = (n: number) => `0x${n.toString(16).padStart(4, '0')}`;
@@ -88,7 +93,8 @@ export function decodePacket(core: Core, bytes: Uint8Array, o: DecodeOptions = {
     if (d.length > 0) {
       const ihl = (bytes[0] & 0xf) * 4;
       // The message starts after the IP header and, when present, the AH header (the core found it there too).
-      msgBytes = bytes.subarray(ihl + (bytes[9] === 51 ? (bytes[ihl + 1] + 2) * 4 : 0)).subarray(0, d.length);
+      // keepalived's AH header is always 24 bytes; the core does not read its length field either.
+      msgBytes = bytes.subarray(ihl + (bytes[9] === 51 ? 24 : 0)).subarray(0, d.length);
     }
   } else if (top === 6) {
     input = 'ipv6-packet';
@@ -137,5 +143,13 @@ export function decodePacket(core: Core, bytes: Uint8Array, o: DecodeOptions = {
   Object.assign(r, {
     ttl: d.ttl, src: d.src, dst: d.dst, addresses: d.addresses, length: d.length, expectedLength: d.expectedLength,
   });
+  const ah = input === 'ipv4-packet' ? ahFields(bytes, o.authPass) : null;
+  if (ah) {
+    r.ah = ah;
+    // The core decodes without an instance, so it cannot judge the ICV; with the password, the tool does.
+    if (ah.icvValid === false && r.valid) {
+      Object.assign(r, { valid: false, reason: 'ah-bad-icv', reasonCode: abi.RX_AH_BAD_ICV, reasonText: RX_MESSAGES[abi.RX_AH_BAD_ICV] });
+    }
+  }
   return r;
 }

@@ -14,6 +14,8 @@ export interface EncodeArgs {
   /** v2: seconds; v3: centiseconds. */
   interval: string;
   authPass?: string;
+  /** keepalived's auth_type AH: the result is a whole IPv4 packet. */
+  authAh?: string;
   v3ChecksumAsV2?: boolean;
   src: string;
   dst: string;
@@ -29,11 +31,17 @@ export interface EncodeRequest {
   priority: number;
   intervalWire: number;
   authPass?: string;
+  authAh?: string;
   v3ChecksumAsV2: boolean;
   src: string;
   dst: string;
   addresses: string[];
   ip: boolean;
+}
+
+function isMulticast4(a: string): boolean {
+  const first = Number(a.split('.')[0]);
+  return first >= 224 && first <= 239;
 }
 
 export function checkEncodeArgs(a: EncodeArgs): EncodeRequest {
@@ -51,9 +59,16 @@ export function checkEncodeArgs(a: EncodeArgs): EncodeRequest {
       throw new PacketInputError('--auth-pass must be 1..8 printable Latin-1 characters');
     }
   }
+  if (a.authAh !== undefined) {
+    if (a.authPass !== undefined) throw new PacketInputError('--auth-pass and --auth-ah: an advert has one authentication type');
+    if (version !== 2 || family !== 4) throw new PacketInputError('--auth-ah is for version 2 over IPv4 only');
+    if (a.authAh.length === 0 || a.authAh.length > 8 || !/^[\x20-\xff]*$/.test(a.authAh)) {
+      throw new PacketInputError('--auth-ah must be 1..8 printable Latin-1 characters');
+    }
+  }
   if (a.v3ChecksumAsV2 && version !== 3) throw new PacketInputError('--v3-checksum-as-v2 is for version 3 only');
   return {
-    version, family, vrid, priority, intervalWire, authPass: a.authPass, v3ChecksumAsV2: !!a.v3ChecksumAsV2,
+    version, family, vrid, priority, intervalWire, authPass: a.authPass, authAh: a.authAh, v3ChecksumAsV2: !!a.v3ChecksumAsV2,
     src: a.src, dst: a.dst, addresses: a.addresses, ip: !!a.ip,
   };
 }
@@ -64,7 +79,11 @@ export function encodePacket(core: Core, r: EncodeRequest): Uint8Array {
     socket: 0, version: r.version, family: r.family, vrid: r.vrid, priority: r.priority,
     advertIntUs: r.version === 2 ? r.intervalWire * 1_000_000 : r.intervalWire * 10_000,
     src: r.src, group: r.dst, vips: r.addresses, authPass: r.authPass, v3ChecksumAsV2: r.v3ChecksumAsV2,
+    authAh: r.authAh,
+    // AH leaves the TTL out of the ICV for unicast only, and the core knows unicast by its peers.
+    peers: r.authAh !== undefined && !isMulticast4(r.dst) ? [{ address: r.dst }] : undefined,
   });
-  if (!r.ip) return msg;
+  // With AH the core built the whole IPv4 packet already.
+  if (!r.ip || r.authAh !== undefined) return msg;
   return r.family === 4 ? ipv4Wrap(msg, r.src, r.dst, 255) : ipv6Wrap(msg, r.src, r.dst, 255);
 }

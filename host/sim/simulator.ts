@@ -271,8 +271,10 @@ export class Simulator {
     const n = this.nodes[k];
     switch (o.kind) {
       case 'transmit': {
-        if (this.opts.recordTransmits) this.timeline.push({ t, kind: 'transmit', node: k, vrid, priority: o.bytes[2], bytes: o.bytes.length });
-        const bytes = o.family === 4 ? ipv4Wrap(o.bytes, o.src, o.dst, 255) : o.bytes;
+        // An AH instance's transmit is already a whole IPv4 packet (its first nibble is 4, never a VRRP version).
+        const whole = o.family === 4 && o.bytes[0] >> 4 === 4;
+        if (this.opts.recordTransmits) this.timeline.push({ t, kind: 'transmit', node: k, vrid, priority: o.bytes[whole ? 46 : 2], bytes: o.bytes.length });
+        const bytes = o.family === 4 && !whole ? ipv4Wrap(o.bytes, o.src, o.dst, 255) : o.bytes;
         for (const d of this.lan.route(k, this.rng)) {
           this.queue.push(t + d.delayUs, { kind: 'deliver', from: k, to: d.to, bytes, src: o.src, dst: o.dst });
         }

@@ -368,6 +368,22 @@ describe('AH transmit and the shared sequence counter', () => {
     expect(load<i32>(core.infoPtr())).toBe(abi.STATE_MASTER, 'the wrong one hears nothing and takes over');
   });
 
+  it('F_AH_SEQ_SKIP: a new master jumps 16 numbers past the last one it heard (without it, the next one)', () => {
+    for (let skipOn = 0; skipOn < 2; skipOn++) {
+      const r = ahRouter('10.203.92.2', 51, '10.203.92.100');
+      if (skipOn) r.flag(abi.F_AH_SEQ_SKIP);
+      r.up(0);
+      skip();
+      const n = unhex(KA_MCAST_1, rxIp());
+      resign(n, 'secret1', 11, false);
+      expect(feedRaw(T0, r.socket, 4, 255, n)).toBe(abi.RX_OK);
+      // the master falls silent: Master_Down_Interval later this router takes over
+      runUntil(T0 + 3609375);
+      expect(txSeq(nextTx(r.handle))).toBe(skipOn ? 11 + 16 + 1 : 12);
+      reset();
+    }
+  });
+
   it('configure refuses AH with VRRPv3 or IPv6 (CFG_BAD_AUTH), and an auth type above 2', () => {
     expect(router().ah().v3().configure()).toBe(abi.CFG_BAD_AUTH);
     expect(router().v6().ah().configure()).toBe(abi.CFG_BAD_AUTH);

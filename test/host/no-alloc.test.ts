@@ -53,6 +53,9 @@ const INSTANCES: InstanceConfig[] = [
   { socket: 1, version: 3, family: 6, vrid: 1, priority: 120, advertIntUs: 10_000, src: 'fe80::1', vips: [V6(0x100)], preemptDelayUs: 30_000, ...garp },
   { socket: 1, version: 3, family: 6, vrid: 2, priority: 255, advertIntUs: 10_000, src: 'fe80::1', vips: [V6(0x101)] },
   { socket: 2, version: 3, family: 4, vrid: 1, priority: 110, advertIntUs: 10_000, src: V4(1), vips: [V4(104)], peers: [{ address: V4(2) }, { address: V4(3) }], ...garp },
+  // AH: the HMAC on both paths, and the whole IPv4 packet the core builds
+  { socket: 3, version: 2, family: 4, vrid: 1, priority: 100, advertIntUs: 1e6, src: V4(1), vips: [V4(105)], authAh: 'ahpw', ...garp },
+  { socket: 4, version: 2, family: 4, vrid: 1, priority: 90, advertIntUs: 1e6, src: V4(1), vips: [V4(106)], authAh: 'ahpw', peers: [{ address: V4(2) }, { address: V4(3) }] },
 ];
 
 /** Datagrams from a peer (10.203.0.2 / fe80::2): valid with high, low and zero priority, and broken ones. */
@@ -68,8 +71,9 @@ function datagrams(): Dgram[] {
     addrs.set(addrBytes(peer), 0);
     addrs.set(addrBytes(dst), 16);
     for (const prio of [254, 200, 130, 50, 1, 0]) {
-      const msg = core.encodeAdvert({ ...c, src: peer, group: dst, peers: undefined, socket: 9, priority: prio });
-      const bytes = c.family === 4 ? ipv4Wrap(msg, peer, dst, 255) : msg;
+      const msg = core.encodeAdvert({ ...c, src: peer, group: dst, peers: c.authAh !== undefined && c.peers ? [{ address: dst }] : undefined, socket: 9, priority: prio });
+      // An AH advert comes from the core as a whole IPv4 packet (each with the next sequence number).
+      const bytes = c.family === 4 && c.authAh === undefined ? ipv4Wrap(msg, peer, dst, 255) : msg;
       out.push({ sock: c.socket, family: c.family, ttl: 255, bytes, addrs });
       const badSum = bytes.slice(); badSum[bytes.length - 1] ^= 0x40;
       out.push({ sock: c.socket, family: c.family, ttl: 255, bytes: badSum, addrs });
@@ -165,6 +169,7 @@ test('10 000 datagrams and 10 000 timeouts allocate nothing, while every kind of
   assert.ok((verdicts.get(abi.RX_OK) ?? 0) > 500, `accepted ${verdicts.get(abi.RX_OK)}`);
   assert.ok((verdicts.get(abi.RX_BAD_CHECKSUM) ?? 0) > 500);
   assert.ok((verdicts.get(abi.RX_UNKNOWN_VRID) ?? 0) > 500);
+  assert.ok((verdicts.get(abi.RX_AH_REPLAY) ?? 0) > 100 && (verdicts.get(abi.RX_AH_BAD_ICV) ?? 0) > 100, `AH refusals ${verdicts.get(abi.RX_AH_REPLAY)} / ${verdicts.get(abi.RX_AH_BAD_ICV)}`);
   for (const [kind, least] of [[abi.OUT_STATE, 200], [abi.OUT_TRANSMIT, 5000], [abi.OUT_ANNOUNCE, 200], [abi.OUT_VIP_ADD, 100],
     [abi.OUT_VIP_DEL, 100], [abi.OUT_PRIORITY, 50], [abi.OUT_NEW_MASTER, 100], [abi.OUT_RX_LOWER, 50]] as const) {
     assert.ok((d.kinds.get(kind) ?? 0) >= least, `output kind ${kind}: ${d.kinds.get(kind) ?? 0} < ${least}`);

@@ -10,7 +10,7 @@ import { native } from '../../../host/net/native.ts';
 
 const [mode, line] = process.argv.slice(2);
 const addon = native();
-const raw = addon.openVrrp(4, 0, 0);
+const raw = addon.openVrrp(4, 0, 0, 112);
 const timer = addon.timerCreate(() => {});
 addon.timerArm(timer, 3600e9);
 addon.signalWatch([addon.sigrt().min + 2], () => {});

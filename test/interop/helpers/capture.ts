@@ -37,7 +37,7 @@ export class BridgeCapture {
   async start(timeoutMs = 15_000): Promise<void> {
     // The bridge namespace is no LabHost; lab.destroy() still kills whatever runs in it.
     const c = spawn('ip', ['netns', 'exec', this.lab.bridgeNs, 'tcpdump', '--immediate-mode', '-i', 'br0', '-nn', '-U', '-s', '256', '-w', this.file,
-      'ip proto 112 or ip6 proto 112'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      'ip proto 112 or ip proto 51 or ip6 proto 112'], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = c;
     this.exited = new Promise((r) => c.on('exit', () => r()));
     let err = '';

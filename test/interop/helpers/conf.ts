@@ -9,6 +9,8 @@ export interface Mode {
   unicast: boolean;
   /** PASS authentication (VRRPv2 only). */
   authPass?: string;
+  /** IPsec AH authentication with this auth_pass (VRRPv2 over IPv4 only). */
+  authAh?: string;
   /** `v3_checksum_as_v2` in global_defs (unknown to keepalived 2.2.7, which warns and ignores it). */
   checksumAsV2?: boolean;
   /** Seconds. */
@@ -44,6 +46,7 @@ export function renderConf(mode: Mode, node: NodeConf, subnet: number): string {
     `  advert_int ${node.advertInt ?? mode.advertInt}`,
     `  version ${mode.version}`);
   if (mode.authPass) lines.push('  authentication {', '    auth_type PASS', `    auth_pass ${mode.authPass}`, '  }');
+  if (mode.authAh) lines.push('  authentication {', '    auth_type AH', `    auth_pass ${mode.authAh}`, '  }');
   if (mode.unicast) lines.push(`  unicast_src_ip ${node.self}`, '  unicast_peer {', `    ${node.peer}`, '  }');
   lines.push('  virtual_ipaddress {', `    ${vipFor(mode, subnet)}/${mode.family === 4 ? 24 : 64}`, '  }', '}');
   return lines.join('\n') + '\n';

@@ -17,6 +17,8 @@ export interface PairOptions {
   subnet: number;
   /** advert_int per daemon kind, when they must differ (the mismatch cases). */
   advertInt?: Partial<Record<Kind, number>>;
+  /** AH auth_pass per daemon kind, when they must differ (the wrong-password case). */
+  authAh?: Partial<Record<Kind, string>>;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -35,7 +37,7 @@ export class Pair {
     this.low = new VrrpDaemon(lab, h2, lowKind, join(dir, 'low'));
     const addr = (h: typeof h1) => (opts.mode.family === 4 ? h.ipv4 : h.ipv6);
     for (const [d, other, prio] of [[this.high, this.low, HIGH_PRIORITY], [this.low, this.high, LOW_PRIORITY]] as const) {
-      d.writeConf(renderConf(opts.mode, {
+      d.writeConf(renderConf({ ...opts.mode, authAh: opts.authAh?.[d.kind] ?? opts.mode.authAh }, {
         routerId: d.label.replace('@', '-'), priority: prio, self: addr(d.host), peer: addr(other.host),
         advertInt: opts.advertInt?.[d.kind],
       }, opts.subnet));
