@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Core, type InstanceConfig } from '../../host/core/wasm-core.ts';
 import * as abi from '../../host/core/abi.ts';
 import { ahIcv } from '../../host/packet/ah.ts';
-import { createProgram } from '../../host/cli/program.ts';
+import { runVipd as vipd } from './helpers/cli.ts';
 
 // Sent by keepalived 2.2.7 (Debian 12) from 10.203.92.1, priority 100, advert_int 1, auth_pass secret1: VRID 51
 // multicast with VIP 10.203.92.100, VRID 52 unicast to 10.203.92.2 with VIP 10.203.92.101. test/core/ah.spec.ts
@@ -86,14 +86,6 @@ test('400 random AH adverts signed by node:crypto are accepted by a core backup;
   }
   assert.ok(flipped > 300, `bad ICV ${flipped} times`);
 });
-
-async function vipd(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const p = createProgram({ stdout: (s) => { out += s; }, stderr: (s) => { err += s; } });
-  const code = await p.run(argv);
-  return { code, out, err };
-}
 
 test('packet encode --auth-ah rebuilds keepalived 2.2.7\'s adverts; decode --auth-pass checks the ICV', async () => {
   const base = ['packet', 'encode', '--version', '2', '--priority', '100', '--interval', '1', '--src', '10.203.92.1', '--auth-ah', 'secret1'];

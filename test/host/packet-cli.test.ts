@@ -2,15 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createProgram } from '../../host/cli/program.ts';
-
-async function vipd(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const p = createProgram({ stdout: (s) => { out += s; }, stderr: (s) => { err += s; } });
-  const code = await p.run(argv);
-  return { code, out, err };
-}
+import { runVipd as vipd } from './helpers/cli.ts';
 
 const V4 = ['--src', '192.0.2.2', '--dst', '224.0.0.18'];
 const V6 = ['--src', 'fe80::1', '--dst', 'ff02::12'];

@@ -4,15 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createProgram } from '../../host/cli/program.ts';
-
-async function vipd(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const p = createProgram({ stdout: (s) => { out += s; }, stderr: (s) => { err += s; } });
-  const code = await p.run(argv);
-  return { code, out, err };
-}
+import { runVipd as vipd } from '../host/helpers/cli.ts';
 
 const brief = ['sim', '--nodes', '3', '--priorities', '150,100,50', '--version', '3', '--interval', '0.1', '--loss', '0.05',
   '--delay', '1ms', '--jitter', '0.5ms', '--seed', '42', '--duration', '10s', '--kill-master-at', '3s', '--partition-at', '5s',
