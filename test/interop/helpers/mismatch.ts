@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import type { Mode } from './conf.ts';
 import type { Kind } from './daemons.ts';
-import { Pair } from './pair.ts';
+import { Pair, type PairOptions } from './pair.ts';
 import { KeepalivedCounters, assertCleanWire, refusalLines } from './scenario.ts';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -18,19 +18,36 @@ async function waitAdopted(p: Pair, timeoutMs: number): Promise<void> {
   throw new Error(`vipd did not adopt the master's interval within ${timeoutMs} ms\n${p.vipd.tail(12)}`);
 }
 
-/** v2: high and low advertise at different whole seconds; each drops the other's adverts, both become master. */
-export async function v2Mismatch(mode: Mode, high: Kind, subnet: number): Promise<void> {
-  const p = await Pair.create({ mode, high, subnet, advertInt: { [high]: 1, [high === 'vipd' ? 'keepalived' : 'vipd']: 2 } });
+/** Runs `body` on a fresh pair; on failure the transcript's tail joins the error and the pair's directory is kept. */
+async function withPair(opts: PairOptions, body: (p: Pair) => Promise<void>): Promise<void> {
+  const p = await Pair.create(opts);
   let ok = false;
   try {
-    p.low.start();
-    p.high.start();
-    const bound = 3 * 2000 + 1000 + 15_000;
-    await Promise.all([p.waitMaster(p.high, bound), p.waitMaster(p.low, bound)]);
-    await sleep(2500);
-    assert.equal(p.high.state, 'MASTER');
-    assert.equal(p.low.state, 'MASTER');
-    assert.ok(p.holds(p.high) && p.holds(p.low), 'both hold the VIP: neither accepts the other');
+    await body(p);
+    ok = true;
+  } catch (e) {
+    (e as Error).message += `\n--- transcript (kept in ${p.dir}) ---\n${p.transcript().split('\n').slice(-50).join('\n')}`;
+    throw e;
+  } finally {
+    p.destroy(!ok);
+  }
+}
+
+/** Starts both sides and checks that each refuses the other: both MASTER, both holding the VIP, 2.5 s on. */
+async function expectTwoMasters(p: Pair, boundMs: number): Promise<void> {
+  p.low.start();
+  p.high.start();
+  await Promise.all([p.waitMaster(p.high, boundMs), p.waitMaster(p.low, boundMs)]);
+  await sleep(2500);
+  assert.equal(p.high.state, 'MASTER');
+  assert.equal(p.low.state, 'MASTER');
+  assert.ok(p.holds(p.high) && p.holds(p.low), 'both hold the VIP: neither accepts the other');
+}
+
+/** v2: high and low advertise at different whole seconds; each drops the other's adverts, both become master. */
+export async function v2Mismatch(mode: Mode, high: Kind, subnet: number): Promise<void> {
+  await withPair({ mode, high, subnet, advertInt: { [high]: 1, [high === 'vipd' ? 'keepalived' : 'vipd']: 2 } }, async (p) => {
+    await expectTwoMasters(p, 3 * 2000 + 1000 + 15_000);
     const c = new KeepalivedCounters();
     await c.sample(p.keepalived);
     // keepalived 2.2.7 logs the mismatch for every advert but counts it nowhere (Advertisement Interval stays 0).
@@ -42,13 +59,7 @@ export async function v2Mismatch(mode: Mode, high: Kind, subnet: number): Promis
     assert.ok(st.advert_interval_err > 0, `vipd counted the interval mismatch (${st.advert_interval_err})`);
     assert.equal(st.checksum_err, 0);
     await assertCleanWire(p);
-    ok = true;
-  } catch (e) {
-    (e as Error).message += `\n--- transcript (kept in ${p.dir}) ---\n${p.transcript().split('\n').slice(-50).join('\n')}`;
-    throw e;
-  } finally {
-    p.destroy(!ok);
-  }
+  });
 }
 
 /**
@@ -56,9 +67,7 @@ export async function v2Mismatch(mode: Mode, high: Kind, subnet: number): Promis
  * the backup's Master_Down_Interval (0.36 s) would run out between adverts and it would flap; with it, one master.
  */
 export async function v3Mismatch(mode: Mode, high: Kind, subnet: number): Promise<void> {
-  const p = await Pair.create({ mode, high, subnet, advertInt: { [high]: 1, [high === 'vipd' ? 'keepalived' : 'vipd']: 0.1 } });
-  let ok = false;
-  try {
+  await withPair({ mode, high, subnet, advertInt: { [high]: 1, [high === 'vipd' ? 'keepalived' : 'vipd']: 0.1 } }, async (p) => {
     p.low.start();
     p.high.start();
     const bound = 3 * 1000 + 1000 + 15_000;
@@ -83,13 +92,7 @@ export async function v3Mismatch(mode: Mode, high: Kind, subnet: number): Promis
       assert.equal(st.state, 'BACKUP');
     }
     await assertCleanWire(p);
-    ok = true;
-  } catch (e) {
-    (e as Error).message += `\n--- transcript (kept in ${p.dir}) ---\n${p.transcript().split('\n').slice(-50).join('\n')}`;
-    throw e;
-  } finally {
-    p.destroy(!ok);
-  }
+  });
 }
 
 /**
@@ -98,17 +101,8 @@ export async function v3Mismatch(mode: Mode, high: Kind, subnet: number): Promis
  * Errors.Failure, vipd counts auth_failure and ah_icv_err, and neither takes the refusals for replays.
  */
 export async function ahPasswordMismatch(mode: Mode, high: Kind, subnet: number): Promise<void> {
-  const p = await Pair.create({ mode, high, subnet, authAh: { vipd: 'vipd-pw', keepalived: 'ka-pw' } });
-  let ok = false;
-  try {
-    p.low.start();
-    p.high.start();
-    const bound = 3 * 1000 + 1000 + 15_000;
-    await Promise.all([p.waitMaster(p.high, bound), p.waitMaster(p.low, bound)]);
-    await sleep(2500);
-    assert.equal(p.high.state, 'MASTER');
-    assert.equal(p.low.state, 'MASTER');
-    assert.ok(p.holds(p.high) && p.holds(p.low), 'both hold the VIP: neither accepts the other');
+  await withPair({ mode, high, subnet, authAh: { vipd: 'vipd-pw', keepalived: 'ka-pw' } }, async (p) => {
+    await expectTwoMasters(p, 3 * 1000 + 1000 + 15_000);
     await p.keepalived.waitLog(/IPSEC-AH : invalid IPSEC HMAC-MD5 value/, 0, 10);
     const c = new KeepalivedCounters();
     await c.sample(p.keepalived);
@@ -121,11 +115,5 @@ export async function ahPasswordMismatch(mode: Mode, high: Kind, subnet: number)
     assert.equal(st.ah_replay, 0);
     assert.equal(st.advert_rcvd, 0);
     await assertCleanWire(p);
-    ok = true;
-  } catch (e) {
-    (e as Error).message += `\n--- transcript (kept in ${p.dir}) ---\n${p.transcript().split('\n').slice(-50).join('\n')}`;
-    throw e;
-  } finally {
-    p.destroy(!ok);
-  }
+  });
 }
