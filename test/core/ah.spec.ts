@@ -109,6 +109,13 @@ function ahRouter(src: string, vrid: i32, vip: string, pw: string = 'secret1'): 
   return r;
 }
 
+/** The receiving side of KA_MCAST_*: a started backup at 10.203.92.2 with keepalived's VRID, VIP and password. */
+function mcastBackup(): Router {
+  const r = ahRouter('10.203.92.2', 51, '10.203.92.100').up(0);
+  skip();
+  return r;
+}
+
 function rxIp(): usize { return core.rxPtr() + abi.ADDR_OFF; }
 
 /** Feeds a hex IPv4 packet on the current router's socket with the TTL of its header. */
@@ -187,8 +194,7 @@ describe('AH adverts keepalived 2.2.7 sent', () => {
   });
 
   it('are accepted in order, and a replayed one is refused (auth_failure, ah_replay)', () => {
-    const r = ahRouter('10.203.92.2', 51, '10.203.92.100').up(0);
-    skip();
+    const r = mcastBackup();
     expect(feedHex(T0, KA_MCAST_1, r.socket)).toBe(abi.RX_OK);
     expect(feedHex(T0 + 1000000, KA_MCAST_2, r.socket)).toBe(abi.RX_OK);
     const s = snap();
@@ -214,8 +220,7 @@ describe('AH adverts keepalived 2.2.7 sent', () => {
   });
 
   it('multicast: the TOS, fragment field and header checksum may change on the way; the ID may not', () => {
-    const r = ahRouter('10.203.92.2', 51, '10.203.92.100').up(0);
-    skip();
+    const r = mcastBackup();
     unhex(KA_MCAST_1, rxIp());
     store<u8>(rxIp() + 1, 0);        // TOS
     store<u16>(rxIp() + 10, 0x1234); // header checksum
@@ -231,8 +236,7 @@ describe('AH receive checks (§10.2 #6), in keepalived order', () => {
   beforeEach(() => { reset(); });
 
   it('a priority changed on the way (checksum fixed) fails the ICV, and does not move the sequence counter', () => {
-    const r = ahRouter('10.203.92.2', 51, '10.203.92.100').up(0);
-    skip();
+    const r = mcastBackup();
     const n = unhex(KA_MCAST_2, rxIp());
     store<u8>(rxIp() + 44 + 2, 200);
     fixVrrpChecksum(n);
@@ -242,8 +246,7 @@ describe('AH receive checks (§10.2 #6), in keepalived order', () => {
   });
 
   it('a valid ICV with an SPI other than the source is refused (ah_spi_err)', () => {
-    const r = ahRouter('10.203.92.2', 51, '10.203.92.100').up(0);
-    skip();
+    const r = mcastBackup();
     const n = unhex(KA_MCAST_1, rxIp());
     store<u32>(rxIp() + 24, 0x01020304);
     resign(n, 'secret1', 5, false, false);
@@ -254,8 +257,7 @@ describe('AH receive checks (§10.2 #6), in keepalived order', () => {
   });
 
   it('an AH header for another protocol is ignored, not an error (ah_other_drop)', () => {
-    const r = ahRouter('10.203.92.2', 51, '10.203.92.100').up(0);
-    skip();
+    const r = mcastBackup();
     const n = unhex(KA_MCAST_1, rxIp());
     store<u8>(rxIp() + 20, 6);
     const s = snap();
@@ -265,8 +267,7 @@ describe('AH receive checks (§10.2 #6), in keepalived order', () => {
   });
 
   it('the auth type byte is checked before the AH header (2.2.7: authtype_mismatch)', () => {
-    const r = ahRouter('10.203.92.2', 51, '10.203.92.100').up(0);
-    skip();
+    const r = mcastBackup();
     const n = unhex(KA_MCAST_1, rxIp());
     store<u8>(rxIp() + 44 + 4, 1);
     fixVrrpChecksum(n);
@@ -274,16 +275,14 @@ describe('AH receive checks (§10.2 #6), in keepalived order', () => {
   });
 
   it('an AH packet one byte short of its header is too short, not a crash', () => {
-    const r = ahRouter('10.203.92.2', 51, '10.203.92.100').up(0);
-    skip();
+    const r = mcastBackup();
     unhex(KA_MCAST_1, rxIp());
     store<u8>(rxIp() + 3, 20 + 23); // total length ends inside the AH header
     expect(feedRaw(T0, r.socket, 4, 255, 43)).toBe(abi.RX_TOO_SHORT);
   });
 
   it('sequence numbers compare unsigned: 0x80000000 follows 0x7fffffff', () => {
-    const r = ahRouter('10.203.92.2', 51, '10.203.92.100').up(0);
-    skip();
+    const r = mcastBackup();
     let n = unhex(KA_MCAST_1, rxIp());
     resign(n, 'secret1', 0x7fffffff, false);
     expect(feedRaw(T0, r.socket, 4, 255, n)).toBe(abi.RX_OK);
