@@ -307,13 +307,10 @@ export class Core {
     dv.setUint16(b + abi.CFG_NADDR, c.vips.length, true);
     dv.setUint16(b + abi.CFG_NPEERS, peers.length, true);
     dv.setUint16(b + abi.CFG_SYNC_GROUP, c.syncGroup === undefined ? 0 : c.syncGroup + 1, true);
-    if (c.authAh !== undefined) {
-      u8[b + abi.CFG_AUTH_TYPE] = 2;
-      u8.set(Buffer.from(c.authAh, 'latin1').subarray(0, 8), b + abi.CFG_AUTH_PASS);
-    } else if (c.authPass !== undefined && c.authPass.length > 0) {
-      u8[b + abi.CFG_AUTH_TYPE] = 1;
-      u8.set(Buffer.from(c.authPass, 'latin1').subarray(0, 8), b + abi.CFG_AUTH_PASS);
-    }
+    // AH takes any password (the configuration refuses an empty one); PASS with an empty one means no authentication.
+    const [authType, pw] = c.authAh !== undefined ? [2, c.authAh] : c.authPass ? [1, c.authPass] : [0, ''];
+    u8[b + abi.CFG_AUTH_TYPE] = authType;
+    u8.set(Buffer.from(pw, 'latin1').subarray(0, 8), b + abi.CFG_AUTH_PASS);
     u8[b + abi.CFG_TX_TTL] = c.txTtl ?? 255;
     this.addr(c.src, c.family, b + abi.CFG_SRC, 'source');
     this.addr(c.group ?? (c.family === 4 ? '224.0.0.18' : 'ff02::12'), c.family, b + abi.CFG_GROUP, 'group');

@@ -110,6 +110,9 @@ export function buildPlan(cfg: Config, lookup: InterfaceLookup, policy: Policy =
   return { sockets: [...sockets.values()], instances, problems };
 }
 
+/** The configured auth_pass (8 zero-padded bytes) as the core's binding takes it. */
+const authText = (pass: Uint8Array): string => Buffer.from(pass).toString('latin1').replace(/\0+$/, '');
+
 export function coreConfig(m: VrrpInstance, s: SocketPlan, src: string, policy: Policy = { keepalivedCompat: false }): InstanceConfig {
   const improve = !policy.keepalivedCompat;
   return {
@@ -136,8 +139,8 @@ export function coreConfig(m: VrrpInstance, s: SocketPlan, src: string, policy: 
     ownerIgnoreAdverts: m.ownerIgnoreAdverts,
     skipCheckAdvAddr: m.skipCheckAdvAddr,
     wantMaster: m.initialState === 'MASTER',
-    authPass: m.auth?.type === 'PASS' ? Buffer.from(m.auth.pass).toString('latin1').replace(/\0+$/, '') : undefined,
-    authAh: m.auth?.type === 'AH' ? Buffer.from(m.auth.pass).toString('latin1').replace(/\0+$/, '') : undefined,
+    authPass: m.auth?.type === 'PASS' ? authText(m.auth.pass) : undefined,
+    authAh: m.auth?.type === 'AH' ? authText(m.auth.pass) : undefined,
     txTtl: s.ttl,
     garpMasterDelayUs: m.garp.masterDelayUs,
     garpMasterRepeat: m.garp.masterRepeat,

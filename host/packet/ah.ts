@@ -13,7 +13,8 @@ export interface AhFields {
   icvValid?: boolean;
 }
 
-const AH_LEN = 24;
+/** keepalived's AH header: next header, length, reserved, SPI, sequence, 12-byte ICV. */
+export const AH_LEN = 24;
 
 /** The 12-byte HMAC-MD5-96 ICV of an IPv4+AH packet: TOS, fragment field, checksum (and, unicast, TTL) zeroed. */
 export function ahIcv(packet: Uint8Array, password: string, unicast: boolean): Buffer {

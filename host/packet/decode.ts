@@ -7,7 +7,7 @@ import { commonFamily } from './addresses.ts';
 import { vrrpChecksum } from './checksum.ts';
 import { PacketInputError } from './errors.ts';
 import { splitIpv6 } from './ip.ts';
-import { type AhFields, ahFields } from './ah.ts';
+import { AH_LEN, type AhFields, ahFields } from './ah.ts';
 
 export interface DecodeOptions {
   /** Pseudo-header addresses for a bare message (IPv6 when they are IPv6). */
@@ -94,7 +94,7 @@ export function decodePacket(core: Core, bytes: Uint8Array, o: DecodeOptions = {
       const ihl = (bytes[0] & 0xf) * 4;
       // The message starts after the IP header and, when present, the AH header (the core found it there too).
       // keepalived's AH header is always 24 bytes; the core does not read its length field either.
-      msgBytes = bytes.subarray(ihl + (bytes[9] === 51 ? 24 : 0)).subarray(0, d.length);
+      msgBytes = bytes.subarray(ihl + (bytes[9] === 51 ? AH_LEN : 0)).subarray(0, d.length);
     }
   } else if (top === 6) {
     input = 'ipv6-packet';

@@ -39,6 +39,13 @@ export interface EncodeRequest {
   ip: boolean;
 }
 
+/** keepalived's auth_pass as the wire carries it: 1..8 bytes, one per Latin-1 character. */
+function checkPassword(flag: string, pw: string): void {
+  if (pw.length === 0 || pw.length > 8 || !/^[\x20-\xff]*$/.test(pw)) {
+    throw new PacketInputError(`${flag} must be 1..8 printable Latin-1 characters`);
+  }
+}
+
 function isMulticast4(a: string): boolean {
   const first = Number(a.split('.')[0]);
   return first >= 224 && first <= 239;
@@ -55,16 +62,12 @@ export function checkEncodeArgs(a: EncodeArgs): EncodeRequest {
   if (version === 2 && family === 6) throw new PacketInputError('VRRP version 2 has no IPv6 form: use --version 3');
   if (a.authPass !== undefined) {
     if (version !== 2) throw new PacketInputError('--auth-pass is for version 2 only (v3 has no authentication)');
-    if (a.authPass.length === 0 || a.authPass.length > 8 || !/^[\x20-\xff]*$/.test(a.authPass)) {
-      throw new PacketInputError('--auth-pass must be 1..8 printable Latin-1 characters');
-    }
+    checkPassword('--auth-pass', a.authPass);
   }
   if (a.authAh !== undefined) {
     if (a.authPass !== undefined) throw new PacketInputError('--auth-pass and --auth-ah: an advert has one authentication type');
     if (version !== 2 || family !== 4) throw new PacketInputError('--auth-ah is for version 2 over IPv4 only');
-    if (a.authAh.length === 0 || a.authAh.length > 8 || !/^[\x20-\xff]*$/.test(a.authAh)) {
-      throw new PacketInputError('--auth-ah must be 1..8 printable Latin-1 characters');
-    }
+    checkPassword('--auth-ah', a.authAh);
   }
   if (a.v3ChecksumAsV2 && version !== 3) throw new PacketInputError('--v3-checksum-as-v2 is for version 3 only');
   return {
